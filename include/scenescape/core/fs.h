@@ -1,0 +1,29 @@
+#pragma once
+// File-system helpers. Every file the tool writes goes through WriteAtomically
+// (or AtomicFile): the data is written to "<name>.tmp-<pid>" in the same folder,
+// flushed, then renamed over the final name, so a killed run never leaves a
+// half-written file under a final name.
+
+#include <filesystem>
+#include <functional>
+#include <string>
+
+namespace scenescape {
+
+// Writes `bytes` to `path` atomically. Throws OutputError naming the file.
+void WriteAtomically(const std::filesystem::path& path, const std::string& bytes);
+
+// Calls write(tmp_path) to produce the file under a temporary name, then renames
+// it to `path`. Use for writers that need a path (OpenCV, video encoders).
+// The temporary keeps the final extension so format detection still works.
+void WriteViaTemporary(const std::filesystem::path& path,
+                       const std::function<void(const std::filesystem::path& tmp)>& write);
+
+// Reads a whole file. Throws InputError naming the file when it cannot be read.
+std::string ReadFile(const std::filesystem::path& path);
+
+// Creates `dir` (and parents) and checks that a file can be written in it.
+// Throws OutputError naming the folder otherwise.
+void EnsureWritableDir(const std::filesystem::path& dir);
+
+}  // namespace scenescape

@@ -1,0 +1,71 @@
+#pragma once
+// The three pluggable stages of the per-frame loop, plus the small-hole filler.
+// Back ends ("classical", "torch", the tests' oracles) implement these.
+//
+// Tensor conventions for every stage (CPU, contiguous):
+//   image:     [H,W,3] float32 RGB in [0,1]
+//   depth:     [H,W]   float32 camera z (> 0); -1 marks "no value"
+//   hole_mask: [H,W]   bool, true = the pixel must be generated
+
+#include <ATen/core/Tensor.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "scenescape/geometry/camera.h"
+
+namespace scenescape {
+
+// What a stage knows about the frame being made.
+struct FrameContext {
+  int frame_index = 0;      // 0 = the first frame
+  Camera camera;            // the camera the frame is seen from
+  uint64_t seed = 0;        // run seed; candidates derive their own from (seed, frame, k)
+  std::string prompt;
+  std::string negative_prompt;
+};
+
+class DepthEstimator {
+ public:
+  virtual ~DepthEstimator() = default;
+  virtual std::string Name() const = 0;
+  // Predicts depth for `image`. `mesh_depth` is the global mesh rendered at this
+  // frame's camera ([H,W], -1 where the mesh has no geometry); it is undefined
+  // for frame 0. Estimators use it to agree with the scene already built
+  // (test-time fine-tuning, or scale alignment in the classical back end).
+  // Returns [H,W] float32 depth > 0.
+  virtual at::Tensor Estimate(const at::Tensor& image, const at::Tensor& mesh_depth,
+                              const FrameContext& context) = 0;
+};
+
+class Inpainter {
+ public:
+  virtual ~Inpainter() = default;
+  virtual std::string Name() const = 0;
+  // Returns `num_candidates` images [H,W,3] that keep the known pixels of
+  // `image` and fill the pixels where hole_mask is true. A full mask asks for a
+  // whole new image (text-to-image); back ends that cannot do that throw.
+  virtual std::vector<at::Tensor> Inpaint(const at::Tensor& image, const at::Tensor& hole_mask,
+                                          const FrameContext& context, int num_candidates) = 0;
+};
+
+class CandidateScorer {
+ public:
+  virtual ~CandidateScorer() = default;
+  virtual std::string Name() const = 0;
+  // One score per candidate; higher is better.
+  virtual std::vector<double> Score(const std::vector<at::Tensor>& candidates,
+                                    const at::Tensor& image, const at::Tensor& hole_mask,
+                                    const FrameContext& context) = 0;
+};
+
+// Fills the few pixels removed from the hole mask by the 3x3 opening
+// (the reference uses OpenCV Telea, radius 3). Returns the filled image.
+class SmallHoleFiller {
+ public:
+  virtual ~SmallHoleFiller() = default;
+  virtual at::Tensor Fill(const at::Tensor& image, const at::Tensor& mask) = 0;
+};
+
+}  // namespace scenescape

@@ -1,0 +1,77 @@
+#include "scenescape/core/fs.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <system_error>
+
+#include "scenescape/core/check.h"
+
+namespace scenescape {
+namespace fs = std::filesystem;
+
+namespace {
+fs::path TemporaryName(const fs::path& path) {
+  // Keep the extension last: OpenCV picks the encoder from it.
+  return path.parent_path() /
+         (path.stem().string() + ".tmp-" + std::to_string(::getpid()) +
+          path.extension().string());
+}
+}  // namespace
+
+void WriteViaTemporary(const fs::path& path,
+                       const std::function<void(const fs::path& tmp)>& write) {
+  const fs::path tmp = TemporaryName(path);
+  try {
+    write(tmp);
+  } catch (...) {
+    std::error_code ignored;
+    fs::remove(tmp, ignored);
+    throw;
+  }
+  if (!fs::exists(tmp)) throw OutputError(path.string() + ": the writer produced no file");
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) {
+    fs::remove(tmp, ec);
+    throw OutputError(path.string() + ": cannot rename temporary file into place: " +
+                      ec.message());
+  }
+}
+
+void WriteAtomically(const fs::path& path, const std::string& bytes) {
+  WriteViaTemporary(path, [&](const fs::path& tmp) {
+    std::FILE* f = std::fopen(tmp.c_str(), "wb");
+    if (!f) throw OutputError(path.string() + ": cannot open for writing");
+    const size_t written = std::fwrite(bytes.data(), 1, bytes.size(), f);
+    const bool ok = written == bytes.size() && std::fflush(f) == 0 && ::fsync(fileno(f)) == 0;
+    std::fclose(f);
+    if (!ok) throw OutputError(path.string() + ": write failed (disk full?)");
+  });
+}
+
+std::string ReadFile(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path.string() + ": cannot open for reading");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) throw InputError(path.string() + ": read failed");
+  return ss.str();
+}
+
+void EnsureWritableDir(const fs::path& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec || !fs::is_directory(dir))
+    throw OutputError(dir.string() + ": cannot create output folder" +
+                      (ec ? ": " + ec.message() : std::string()));
+  const fs::path probe = dir / (".write-test-" + std::to_string(::getpid()));
+  std::FILE* f = std::fopen(probe.c_str(), "wb");
+  if (!f) throw OutputError(dir.string() + ": output folder is not writable");
+  std::fclose(f);
+  fs::remove(probe, ec);
+}
+
+}  // namespace scenescape
