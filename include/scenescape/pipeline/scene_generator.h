@@ -1,0 +1,93 @@
+#pragma once
+// The per-frame driver (reference section 1):
+//   frame 0: image (given, or generated from the prompt) -> depth -> mesh of every pixel
+//   frame t: next camera -> render the mesh there (WarpToCamera) -> fill specks
+//            -> N inpainting candidates -> score, keep the best -> depth (agreeing
+//            with the mesh) -> add the hole pixels to the mesh.
+// The stages are pluggable (pipeline/stages.h); the generator owns the mesh and
+// the camera path. All tensors are CPU tensors in the stages.h conventions.
+
+#include <ATen/core/Tensor.h>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "scenescape/geometry/camera.h"
+#include "scenescape/geometry/trajectory.h"
+#include "scenescape/mesh/mesh.h"
+#include "scenescape/mesh/mesh_builder.h"
+#include "scenescape/pipeline/stages.h"
+#include "scenescape/pipeline/warp.h"
+
+namespace scenescape {
+
+struct GeneratorOptions {
+  int frames = 50;           // total frames including frame 0 (>= 1)
+  uint64_t seed = 13;
+  std::string prompt;
+  std::string negative_prompt;
+  Intrinsics intrinsics;     // frame-0 intrinsics (keyframe files may change the fov per frame)
+  TrajectoryOptions trajectory;
+  MeshingOptions meshing;
+  WarpOptions warp;
+  int num_candidates = 4;    // inpainting candidates per frame (>= 1)
+};
+
+struct Stages {
+  std::shared_ptr<DepthEstimator> depth;
+  std::shared_ptr<Inpainter> inpainter;
+  std::shared_ptr<CandidateScorer> scorer;       // may be null when num_candidates == 1
+  std::shared_ptr<SmallHoleFiller> hole_filler;  // may be null: specks are then inpainted too
+};
+
+struct FrameResult {
+  int index = 0;
+  Camera camera;
+  std::string prompt;
+  at::Tensor image;         // [H,W,3] the frame
+  at::Tensor depth;         // [H,W] its depth
+  at::Tensor warped;        // [H,W,3] mesh render before inpainting (white holes); frame 0: undefined
+  at::Tensor holes;         // [H,W] bool: pixels that were generated (before the opening)
+  at::Tensor inpaint_mask;  // [H,W] bool: what the inpainter was asked to fill (after the opening)
+  std::vector<at::Tensor> candidates;  // all candidates, for --keep-candidates
+  std::vector<double> scores;          // one per candidate
+  int chosen = 0;
+  MeshUpdateStats mesh_update;
+  int64_t mesh_vertices = 0;
+  int64_t mesh_faces = 0;
+  std::map<std::string, double> timings_ms;  // per stage, plus "total"
+};
+
+class SceneGenerator {
+ public:
+  SceneGenerator(GeneratorOptions options, Stages stages);
+
+  // Frame 0 from `image` ([H,W,3] at the configured size), or, when `image` is
+  // undefined, from the inpainter with a full mask (text-to-image).
+  FrameResult Start(const at::Tensor& image);
+  // The next frame; Start must have run. Throws once all frames are made.
+  FrameResult Next();
+  bool Done() const { return next_index_ >= options_.frames; }
+  int NextIndex() const { return next_index_; }
+
+  const Mesh& mesh() const { return mesh_; }
+  const std::vector<PathFrame>& path() const { return path_; }
+  const GeneratorOptions& options() const { return options_; }
+  // Camera of frame i of the path (valid after Start).
+  Camera CameraAt(int i) const;
+
+ private:
+  FrameContext Context(int index, const Camera& camera) const;
+
+  GeneratorOptions options_;
+  Stages stages_;
+  Mesh mesh_;
+  std::vector<PathFrame> path_;
+  Camera previous_;
+  int next_index_ = 0;
+};
+
+}  // namespace scenescape

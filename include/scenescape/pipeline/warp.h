@@ -1,0 +1,42 @@
+#pragma once
+// Moving to the next camera: render the global mesh there and work out which
+// pixels must be generated (reference sections 1.1b-g and 8).
+
+#include <ATen/core/Tensor.h>
+
+#include "scenescape/geometry/camera.h"
+#include "scenescape/mesh/mesh.h"
+
+namespace scenescape {
+
+struct WarpOptions {
+  int supersample = 2;                  // render at this factor, then masked downsample (>= 1)
+  bool fix_floating_artifacts = true;   // pixels outside the previous frustum become holes
+  int frustum_margin_px = 128;          // width of the previous view's "picture frame" ring (1x pixels)
+  int mask_opening_kernel = 3;          // opening of the hole mask before inpainting (odd, 1 = off)
+};
+
+struct WarpResult {
+  at::Tensor rgb;          // [H,W,3] float32 mesh render; 1 (white) in holes
+  at::Tensor depth;        // [H,W] float32 mesh depth; -1 in holes
+  at::Tensor face_ids;     // [H,W] int32 face seen, -1 in holes
+  at::Tensor holes;        // [H,W] bool: no geometry, or outside the previous frustum
+  at::Tensor opened;       // [H,W] bool: holes after the opening (what is inpainted)
+  at::Tensor specks;       // [H,W] bool: holes - opened (filled by the small-hole filler)
+  at::Tensor outside_previous;  // [H,W] bool: pixels the frustum fix marked
+};
+
+// Renders `mesh` at `camera` and builds the hole masks. `previous` is the last
+// frame's camera (for the floating-artifact fix). CPU tensors.
+WarpResult WarpToCamera(const Mesh& mesh, const Camera& previous, const Camera& camera,
+                        const WarpOptions& options);
+
+// [H,W] bool: pixels of `camera` that see the "picture frame" just outside the
+// previous camera's view: a ring `margin_px` wide around the previous image,
+// unprojected at the depth of the previous view's edge (replicated outwards).
+// previous_depth: [h,w] float32 depth of the previous view (-1 = none).
+// Reference 8.4, rendered without regard to occlusion by the real mesh.
+at::Tensor OutsidePreviousFrustum(const Camera& previous, const at::Tensor& previous_depth,
+                                  const Camera& camera, int margin_px, int supersample);
+
+}  // namespace scenescape

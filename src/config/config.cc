@@ -1,0 +1,353 @@
+#include "scenescape/config/config.h"
+
+#include <set>
+#include <sstream>
+
+#include "scenescape/core/check.h"
+#include "scenescape/core/fs.h"
+
+namespace scenescape {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+std::string Brief(const json& j) {
+  std::string s = j.dump();
+  return s.size() > 60 ? s.substr(0, 57) + "..." : s;
+}
+
+// Reads the keys of one JSON object into typed fields; Finish() rejects the rest.
+class ObjectReader {
+ public:
+  ObjectReader(const json& object, std::string path, const std::string& source)
+      : object_(object), path_(std::move(path)), source_(source) {
+    if (!object_.is_object()) Fail(path_, "expected an object, got " + Brief(object_));
+  }
+
+  [[noreturn]] void Fail(const std::string& key_path, const std::string& problem) const {
+    throw InputError(source_ + ": " + key_path + ": " + problem);
+  }
+  std::string KeyPath(const char* key) const { return path_.empty() ? key : path_ + "." + key; }
+  const json* Find(const char* key) {
+    seen_.insert(key);
+    const auto it = object_.find(key);
+    return it == object_.end() ? nullptr : &*it;
+  }
+
+  void Read(const char* key, std::string& out) {
+    if (const json* j = Find(key)) {
+      if (!j->is_string()) Fail(KeyPath(key), "expected a string, got " + Brief(*j));
+      out = j->get<std::string>();
+    }
+  }
+  void Read(const char* key, bool& out) {
+    if (const json* j = Find(key)) {
+      if (!j->is_boolean()) Fail(KeyPath(key), "expected true or false, got " + Brief(*j));
+      out = j->get<bool>();
+    }
+  }
+  void Read(const char* key, double& out) {
+    if (const json* j = Find(key)) {
+      if (!j->is_number()) Fail(KeyPath(key), "expected a number, got " + Brief(*j));
+      out = j->get<double>();
+    }
+  }
+  void Read(const char* key, int& out) {
+    if (const json* j = Find(key)) {
+      if (!j->is_number_integer()) Fail(KeyPath(key), "expected an integer, got " + Brief(*j));
+      out = j->get<int>();
+    }
+  }
+  void Read(const char* key, uint64_t& out) {
+    if (const json* j = Find(key)) {
+      if (!j->is_number_integer() || j->get<int64_t>() < 0)
+        Fail(KeyPath(key), "expected a non-negative integer, got " + Brief(*j));
+      out = j->get<uint64_t>();
+    }
+  }
+  ObjectReader Child(const char* key) {
+    static const json kEmpty = json::object();
+    const json* j = Find(key);
+    return ObjectReader(j ? *j : kEmpty, KeyPath(key), source_);
+  }
+  void Finish() const {
+    for (const auto& item : object_.items()) {
+      if (!seen_.count(item.key())) Fail(KeyPath(item.key().c_str()), "unknown key");
+    }
+  }
+
+ private:
+  const json& object_;
+  std::string path_;
+  const std::string& source_;
+  std::set<std::string> seen_;
+};
+
+void ReadTrajectory(ObjectReader r, TrajectoryOptions& t) {
+  r.Read("type", t.type);
+  r.Read("rotation_step_rad", t.rotation_step_rad);
+  r.Read("rotation_steps", t.rotation_steps);
+  r.Read("no_rotation_steps", t.no_rotation_steps);
+  r.Read("translation_step", t.translation_step);
+  r.Read("scale_with_depth", t.scale_with_depth);
+  r.Read("reference_median_depth", t.reference_median_depth);
+  r.Read("change_translation_every", t.change_translation_every);
+  r.Read("full_circle_frames", t.full_circle_frames);
+  r.Read("round_radius_factor", t.round_radius_factor);
+  r.Read("forward_step", t.forward_step);
+  r.Read("file", t.file);
+  r.Read("first_direction", t.first_direction);
+  r.Finish();
+}
+
+json TrajectoryJson(const TrajectoryOptions& t) {
+  return {{"type", t.type},
+          {"rotation_step_rad", t.rotation_step_rad},
+          {"rotation_steps", t.rotation_steps},
+          {"no_rotation_steps", t.no_rotation_steps},
+          {"translation_step", t.translation_step},
+          {"scale_with_depth", t.scale_with_depth},
+          {"reference_median_depth", t.reference_median_depth},
+          {"change_translation_every", t.change_translation_every},
+          {"full_circle_frames", t.full_circle_frames},
+          {"round_radius_factor", t.round_radius_factor},
+          {"forward_step", t.forward_step},
+          {"file", t.file},
+          {"first_direction", t.first_direction}};
+}
+
+json LoadChain(const fs::path& file, std::vector<fs::path>& chain) {
+  const fs::path canonical = fs::weakly_canonical(file);
+  for (const auto& p : chain)
+    if (p == canonical) throw InputError(file.string() + ": \"parent\" chain has a cycle");
+  chain.push_back(canonical);
+  if (!fs::exists(file)) throw InputError(file.string() + ": config file not found");
+  json doc;
+  try {
+    doc = json::parse(ReadFile(file));
+  } catch (const json::parse_error& e) {
+    throw InputError(file.string() + ": not valid JSON (" + std::string(e.what()) + ")");
+  }
+  if (!doc.is_object()) throw InputError(file.string() + ": expected a JSON object at the top level");
+  if (doc.contains("parent")) {
+    if (!doc["parent"].is_string()) throw InputError(file.string() + ": parent: expected a file name");
+    const fs::path parent = file.parent_path() / doc["parent"].get<std::string>();
+    json base = LoadChain(parent, chain);
+    doc.erase("parent");
+    base.merge_patch(doc);
+    return base;
+  }
+  return doc;
+}
+
+}  // namespace
+
+json LoadConfigJson(const fs::path& file) {
+  std::vector<fs::path> chain;
+  json doc = LoadChain(file, chain);
+  // Relative trajectory files resolve against the config that names them.
+  if (doc.contains("trajectory") && doc["trajectory"].is_object() &&
+      doc["trajectory"].contains("file") && doc["trajectory"]["file"].is_string()) {
+    const fs::path p = doc["trajectory"]["file"].get<std::string>();
+    if (!p.empty() && p.is_relative() && !fs::exists(p))
+      doc["trajectory"]["file"] = (file.parent_path() / p).string();
+  }
+  return doc;
+}
+
+void ApplyOverride(json& doc, const std::string& assignment) {
+  const size_t eq = assignment.find('=');
+  if (eq == std::string::npos || eq == 0)
+    throw InputError("--set " + assignment + ": expected key.path=value");
+  const std::string key = assignment.substr(0, eq);
+  const std::string text = assignment.substr(eq + 1);
+  json value;
+  try {
+    value = json::parse(text);
+  } catch (const json::parse_error&) {
+    value = text;  // bare words are strings: --set trajectory.type=round
+  }
+  json* node = &doc;
+  std::stringstream ss(key);
+  std::string part;
+  std::vector<std::string> parts;
+  while (std::getline(ss, part, '.')) parts.push_back(part);
+  for (size_t i = 0; i + 1 < parts.size(); ++i) {
+    json& next = (*node)[parts[i]];
+    if (next.is_null()) next = json::object();
+    if (!next.is_object()) throw InputError("--set " + key + ": " + parts[i] + " is not an object");
+    node = &next;
+  }
+  (*node)[parts.back()] = value;
+}
+
+Config ConfigFromJson(const json& doc, const std::string& source) {
+  Config c;
+  ObjectReader r(doc, "", source);
+  r.Read("prompt", c.prompt);
+  r.Read("negative_prompt", c.negative_prompt);
+  r.Read("frames", c.frames);
+  r.Read("seed", c.seed);
+  r.Read("backend", c.backend);
+  r.Read("device", c.device);
+  r.Read("threads", c.threads);
+  r.Read("init_image", c.init_image);
+  r.Find("parent");  // already resolved by LoadConfigJson
+  {
+    ObjectReader cam = r.Child("camera");
+    cam.Read("width", c.width);
+    cam.Read("height", c.height);
+    cam.Read("focal_length", c.focal_length);
+    if (const json* fov = cam.Find("fov")) {
+      if (fov->is_string() && fov->get<std::string>() == "auto") {
+        c.fov_auto = true;
+      } else if (fov->is_number()) {
+        c.fov_deg = fov->get<double>();
+      } else if (!fov->is_null()) {
+        cam.Fail("camera.fov", "expected degrees, \"auto\" or null, got " + Brief(*fov));
+      }
+    }
+    cam.Finish();
+  }
+  ReadTrajectory(r.Child("trajectory"), c.trajectory);
+  {
+    ObjectReader m = r.Child("mesh");
+    m.Read("sobel_beta", c.mesh.sobel_beta);
+    m.Read("sobel_threshold", c.mesh.sobel_threshold);
+    m.Read("discontinuity_dilation", c.mesh.discontinuity_dilation);
+    m.Read("normal_filter_threshold", c.mesh.normal_filter_threshold);
+    m.Read("connect_to_existing", c.mesh.connect_to_existing);
+    m.Finish();
+  }
+  {
+    ObjectReader rd = r.Child("render");
+    rd.Read("supersample", c.render.supersample);
+    rd.Read("fix_floating_artifacts", c.render.fix_floating_artifacts);
+    rd.Read("frustum_margin_px", c.render.frustum_margin_px);
+    rd.Read("mask_opening_kernel", c.render.mask_opening_kernel);
+    rd.Finish();
+  }
+  {
+    ObjectReader in = r.Child("inpaint");
+    in.Read("num_candidates", c.num_candidates);
+    in.Finish();
+  }
+  {
+    ObjectReader o = r.Child("output");
+    o.Read("fps", c.output.fps);
+    o.Read("reverse_video", c.output.reverse_video);
+    o.Read("keep_candidates", c.output.keep_candidates);
+    o.Read("write_obj", c.output.write_obj);
+    if (const json* s = o.Find("depth_png_scale")) {
+      if (s->is_string() && s->get<std::string>() == "auto") {
+        c.output.depth_png_scale = 0.0;
+      } else if (s->is_number()) {
+        c.output.depth_png_scale = s->get<double>();
+      } else {
+        o.Fail("output.depth_png_scale", "expected a number or \"auto\", got " + Brief(*s));
+      }
+    }
+    o.Finish();
+  }
+  r.Finish();
+  CheckConfig(c, source);
+  return c;
+}
+
+json ConfigToJson(const Config& c) {
+  json fov = c.fov_auto ? json("auto") : (c.fov_deg ? json(*c.fov_deg) : json(nullptr));
+  return {
+      {"prompt", c.prompt},
+      {"negative_prompt", c.negative_prompt},
+      {"frames", c.frames},
+      {"seed", c.seed},
+      {"backend", c.backend},
+      {"device", c.device},
+      {"threads", c.threads},
+      {"init_image", c.init_image},
+      {"camera", {{"width", c.width}, {"height", c.height}, {"focal_length", c.focal_length}, {"fov", fov}}},
+      {"trajectory", TrajectoryJson(c.trajectory)},
+      {"mesh",
+       {{"sobel_beta", c.mesh.sobel_beta},
+        {"sobel_threshold", c.mesh.sobel_threshold},
+        {"discontinuity_dilation", c.mesh.discontinuity_dilation},
+        {"normal_filter_threshold", c.mesh.normal_filter_threshold},
+        {"connect_to_existing", c.mesh.connect_to_existing}}},
+      {"render",
+       {{"supersample", c.render.supersample},
+        {"fix_floating_artifacts", c.render.fix_floating_artifacts},
+        {"frustum_margin_px", c.render.frustum_margin_px},
+        {"mask_opening_kernel", c.render.mask_opening_kernel}}},
+      {"inpaint", {{"num_candidates", c.num_candidates}}},
+      {"output",
+       {{"fps", c.output.fps},
+        {"reverse_video", c.output.reverse_video},
+        {"keep_candidates", c.output.keep_candidates},
+        {"write_obj", c.output.write_obj},
+        {"depth_png_scale", c.output.depth_png_scale > 0 ? json(c.output.depth_png_scale) : json("auto")}}},
+  };
+}
+
+void CheckConfig(const Config& c, const std::string& source) {
+  const auto fail = [&](const std::string& key, const std::string& expected, const auto& got) {
+    std::ostringstream ss;
+    ss << source << ": " << key << ": expected " << expected << ", got " << got;
+    throw InputError(ss.str());
+  };
+  if (c.frames < 1) fail("frames", "an integer >= 1", c.frames);
+  if (c.backend != "auto" && c.backend != "classical" && c.backend != "torch")
+    fail("backend", "auto, classical or torch", "\"" + c.backend + "\"");
+  if (c.device != "auto" && c.device != "cpu" && c.device.rfind("cuda", 0) != 0)
+    fail("device", "auto, cpu or cuda[:N]", "\"" + c.device + "\"");
+  if (c.threads < 0) fail("threads", "an integer >= 0", c.threads);
+  if (c.width < 16 || c.width > 8192) fail("camera.width", "an integer in [16, 8192]", c.width);
+  if (c.height < 16 || c.height > 8192) fail("camera.height", "an integer in [16, 8192]", c.height);
+  if (!(c.focal_length > 0)) fail("camera.focal_length", "a number > 0", c.focal_length);
+  if (c.fov_deg && !(*c.fov_deg > 1 && *c.fov_deg < 179)) fail("camera.fov", "degrees in (1, 179)", *c.fov_deg);
+  if (!(c.mesh.sobel_beta > 0)) fail("mesh.sobel_beta", "a number > 0", c.mesh.sobel_beta);
+  if (!(c.mesh.sobel_threshold > 0 && c.mesh.sobel_threshold < 1))
+    fail("mesh.sobel_threshold", "a number in (0, 1)", c.mesh.sobel_threshold);
+  if (c.mesh.discontinuity_dilation < 1 || c.mesh.discontinuity_dilation % 2 == 0)
+    fail("mesh.discontinuity_dilation", "an odd integer >= 1", c.mesh.discontinuity_dilation);
+  if (!(c.mesh.normal_filter_threshold >= -1 && c.mesh.normal_filter_threshold <= 1))
+    fail("mesh.normal_filter_threshold", "a number in [-1, 1]", c.mesh.normal_filter_threshold);
+  if (c.render.supersample < 1 || c.render.supersample > 4)
+    fail("render.supersample", "an integer in [1, 4]", c.render.supersample);
+  if (c.render.frustum_margin_px < 1) fail("render.frustum_margin_px", "an integer >= 1", c.render.frustum_margin_px);
+  if (c.render.mask_opening_kernel < 1 || c.render.mask_opening_kernel % 2 == 0)
+    fail("render.mask_opening_kernel", "an odd integer >= 1", c.render.mask_opening_kernel);
+  if (c.num_candidates < 1 || c.num_candidates > 64)
+    fail("inpaint.num_candidates", "an integer in [1, 64]", c.num_candidates);
+  if (!(c.output.fps > 0)) fail("output.fps", "a number > 0", c.output.fps);
+  if (c.output.depth_png_scale < 0) fail("output.depth_png_scale", "a number > 0 or \"auto\"", c.output.depth_png_scale);
+  try {
+    c.trajectory.Check("trajectory");
+  } catch (const InputError& e) {
+    throw InputError(source + ": " + e.what());
+  }
+}
+
+GeneratorOptions Config::ToGeneratorOptions() const {
+  GeneratorOptions g;
+  g.frames = frames;
+  g.seed = seed;
+  g.prompt = prompt;
+  g.negative_prompt = negative_prompt;
+  g.intrinsics.width = width;
+  g.intrinsics.height = height;
+  if (fov_deg) {
+    g.intrinsics = Intrinsics::FromHorizontalFov(width, height, *fov_deg);
+  } else {
+    g.intrinsics.fx = g.intrinsics.fy = focal_length;
+    g.intrinsics.cx = 0.5 * width;
+    g.intrinsics.cy = 0.5 * height;
+  }
+  g.trajectory = trajectory;
+  g.meshing = mesh;
+  g.warp = render;
+  g.num_candidates = num_candidates;
+  return g;
+}
+
+}  // namespace scenescape

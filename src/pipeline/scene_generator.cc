@@ -1,0 +1,158 @@
+#include "scenescape/pipeline/scene_generator.h"
+
+#include <ATen/ATen.h>
+
+#include <algorithm>
+
+#include "scenescape/core/check.h"
+#include "scenescape/core/logging.h"
+#include "scenescape/core/timer.h"
+
+namespace scenescape {
+
+SceneGenerator::SceneGenerator(GeneratorOptions options, Stages stages)
+    : options_(std::move(options)), stages_(std::move(stages)) {
+  SCN_CHECK(stages_.depth && stages_.inpainter) << "a depth estimator and an inpainter are required";
+  SCN_CHECK(options_.frames >= 1) << "frames must be >= 1";
+  SCN_CHECK(options_.num_candidates >= 1) << "num_candidates must be >= 1";
+  SCN_CHECK(options_.num_candidates == 1 || stages_.scorer) << "several candidates need a scorer";
+}
+
+FrameContext SceneGenerator::Context(int index, const Camera& camera) const {
+  FrameContext ctx;
+  ctx.frame_index = index;
+  ctx.camera = camera;
+  ctx.seed = options_.seed;
+  ctx.prompt = options_.prompt;
+  if (index < static_cast<int>(path_.size()) && !path_[index].prompt.empty())
+    ctx.prompt = path_[index].prompt;
+  ctx.negative_prompt = options_.negative_prompt;
+  return ctx;
+}
+
+Camera SceneGenerator::CameraAt(int i) const {
+  SCN_CHECK(i >= 0 && i < static_cast<int>(path_.size())) << "frame " << i << " is not on the path";
+  Camera cam;
+  cam.intrinsics = options_.intrinsics;
+  if (path_[i].fov_deg)
+    cam.intrinsics = Intrinsics::FromHorizontalFov(options_.intrinsics.width,
+                                                   options_.intrinsics.height, *path_[i].fov_deg);
+  cam.cam_from_world = path_[i].cam_from_world;
+  return cam;
+}
+
+FrameResult SceneGenerator::Start(const at::Tensor& image) {
+  SCN_CHECK(next_index_ == 0) << "Start() was already called";
+  const Timer total;
+  const int h = options_.intrinsics.height, w = options_.intrinsics.width;
+  FrameResult r;
+  r.index = 0;
+  r.camera.intrinsics = options_.intrinsics;
+  r.prompt = options_.prompt;
+  Timer t;
+  if (image.defined()) {
+    SCN_CHECK(image.dim() == 3 && image.size(0) == h && image.size(1) == w && image.size(2) == 3)
+        << "initial image must be [" << h << "," << w << ",3], got " << image.sizes();
+    r.image = image.to(at::kFloat).contiguous();
+  } else {
+    auto images = stages_.inpainter->Inpaint(at::ones({h, w, 3}), at::ones({h, w}, at::kBool),
+                                             Context(0, r.camera), 1);
+    SCN_CHECK(!images.empty()) << "the inpainter returned no image";
+    r.image = images[0];
+    r.timings_ms["inpaint"] = t.ElapsedMs();
+  }
+  r.holes = at::ones({h, w}, at::kBool);
+  r.inpaint_mask = image.defined() ? at::zeros({h, w}, at::kBool) : r.holes;
+  t.Restart();
+  r.depth = stages_.depth->Estimate(r.image, at::Tensor(), Context(0, r.camera));
+  r.timings_ms["depth"] = t.ElapsedMs();
+
+  // The path needs frame 0's median depth (steps scale with it); the depth does
+  // not depend on the pose, so the mesh is built once the path fixes camera 0.
+  const at::Tensor valid = r.depth > 0;
+  SCN_CHECK(valid.any().item<bool>()) << "frame 0 has no valid depth";
+  const double median_depth = r.depth.index({valid}).median().item<double>();
+  path_ = ComputePath(options_.trajectory, Eigen::Matrix4d::Identity(), median_depth,
+                      options_.frames, options_.seed);
+  r.camera = CameraAt(0);
+  previous_ = r.camera;
+
+  t.Restart();
+  mesh_ = Mesh::Empty();
+  r.mesh_update = AddFrameToMesh(mesh_, r.image, r.depth, r.holes, at::Tensor(), r.camera,
+                                 options_.meshing);
+  r.timings_ms["mesh"] = t.ElapsedMs();
+  r.mesh_vertices = mesh_.NumVertices();
+  r.mesh_faces = mesh_.NumFaces();
+  r.scores = {0.0};
+  r.timings_ms["total"] = total.ElapsedMs();
+  next_index_ = 1;
+  return r;
+}
+
+FrameResult SceneGenerator::Next() {
+  SCN_CHECK(next_index_ >= 1) << "Start() must run first";
+  SCN_CHECK(!Done()) << "all " << options_.frames << " frames are done";
+  const Timer total;
+  FrameResult r;
+  r.index = next_index_;
+  r.camera = CameraAt(r.index);
+  const FrameContext ctx = Context(r.index, r.camera);
+  r.prompt = ctx.prompt;
+
+  Timer t;
+  const WarpResult warp = WarpToCamera(mesh_, previous_, r.camera, options_.warp);
+  r.timings_ms["render"] = t.ElapsedMs();
+  r.warped = warp.rgb;
+  r.holes = warp.holes;
+  r.inpaint_mask = warp.opened;
+
+  at::Tensor known = warp.rgb;
+  if (stages_.hole_filler && warp.specks.any().item<bool>()) {
+    t.Restart();
+    known = stages_.hole_filler->Fill(warp.rgb, warp.specks);
+    r.timings_ms["fill"] = t.ElapsedMs();
+  } else if (!stages_.hole_filler) {
+    r.inpaint_mask = warp.holes;
+  }
+
+  t.Restart();
+  if (r.inpaint_mask.any().item<bool>()) {
+    r.candidates = stages_.inpainter->Inpaint(known, r.inpaint_mask, ctx, options_.num_candidates);
+    SCN_CHECK(!r.candidates.empty()) << "the inpainter returned no candidate";
+  } else {
+    r.candidates = {known};
+  }
+  r.timings_ms["inpaint"] = t.ElapsedMs();
+
+  t.Restart();
+  if (r.candidates.size() > 1) {
+    r.scores = stages_.scorer->Score(r.candidates, known, r.inpaint_mask, ctx);
+    SCN_CHECK_EQ(r.scores.size(), r.candidates.size());
+    r.chosen = static_cast<int>(std::max_element(r.scores.begin(), r.scores.end()) - r.scores.begin());
+  } else {
+    r.scores = {0.0};
+  }
+  r.timings_ms["score"] = t.ElapsedMs();
+  r.image = r.candidates[r.chosen];
+
+  t.Restart();
+  r.depth = stages_.depth->Estimate(r.image, warp.depth, ctx);
+  r.timings_ms["depth"] = t.ElapsedMs();
+
+  t.Restart();
+  const at::Tensor stitch = options_.meshing.connect_to_existing
+                                ? StitchVertexIds(mesh_, warp.face_ids, warp.holes, previous_.CenterInWorld())
+                                : at::Tensor();
+  r.mesh_update = AddFrameToMesh(mesh_, r.image, r.depth, warp.holes, stitch, r.camera, options_.meshing);
+  r.timings_ms["mesh"] = t.ElapsedMs();
+
+  r.mesh_vertices = mesh_.NumVertices();
+  r.mesh_faces = mesh_.NumFaces();
+  previous_ = r.camera;
+  ++next_index_;
+  r.timings_ms["total"] = total.ElapsedMs();
+  return r;
+}
+
+}  // namespace scenescape

@@ -1,0 +1,98 @@
+#include "scenescape/config/config.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "scenescape/core/check.h"
+#include "scenescape/core/fs.h"
+#include "testing.h"
+
+namespace scenescape {
+namespace {
+using nlohmann::json;
+
+std::string ErrorOf(const json& doc) {
+  try {
+    ConfigFromJson(doc, "c.json");
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Config, DefaultsAreTheReferenceValues) {
+  const Config c = ConfigFromJson(json::object(), "defaults");
+  EXPECT_EQ(c.width, 512);
+  EXPECT_DOUBLE_EQ(c.focal_length, 500.0);
+  EXPECT_EQ(c.trajectory.type, "rotations");
+  EXPECT_DOUBLE_EQ(c.trajectory.rotation_step_rad, 0.03);
+  EXPECT_DOUBLE_EQ(c.trajectory.translation_step, 0.0065625);
+  EXPECT_DOUBLE_EQ(c.mesh.sobel_beta, 12.0);
+  EXPECT_DOUBLE_EQ(c.mesh.normal_filter_threshold, -0.05);
+  EXPECT_EQ(c.render.supersample, 2);
+  EXPECT_DOUBLE_EQ(c.output.fps, 10.0);
+}
+
+TEST(Config, ShippedDefaultJsonIsCompleteAndEqualToTheBuiltIns) {
+  const json shipped = LoadConfigJson(testing::SourceDir() / "configs" / "default.json");
+  EXPECT_EQ(shipped, ConfigToJson(Config{}));
+  const Config c = ConfigFromJson(shipped, "default.json");
+  EXPECT_EQ(ConfigToJson(c), shipped);
+}
+
+TEST(Config, EveryShippedPresetLoads) {
+  for (const auto& entry : std::filesystem::directory_iterator(testing::SourceDir() / "configs")) {
+    if (entry.path().extension() != ".json") continue;
+    SCOPED_TRACE(entry.path().string());
+    EXPECT_NO_THROW(ConfigFromJson(LoadConfigJson(entry.path()), entry.path().string()));
+  }
+}
+
+TEST(Config, UnknownKeysNameTheirPath) {
+  EXPECT_EQ(ErrorOf({{"render", {{"supersampel", 2}}}}), "c.json: render.supersampel: unknown key");
+  EXPECT_EQ(ErrorOf({{"colour", 1}}), "c.json: colour: unknown key");
+}
+
+TEST(Config, BadValuesNameTheirPath) {
+  EXPECT_NE(ErrorOf({{"render", {{"supersample", 0}}}}).find("render.supersample"), std::string::npos);
+  EXPECT_NE(ErrorOf({{"frames", "ten"}}).find("frames: expected an integer"), std::string::npos);
+  EXPECT_NE(ErrorOf({{"mesh", {{"sobel_threshold", 2.0}}}}).find("mesh.sobel_threshold"), std::string::npos);
+  EXPECT_NE(ErrorOf({{"trajectory", {{"rotation_steps", -3}}}}).find("trajectory.rotation_steps"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf({{"camera", {{"fov", "wide"}}}}).find("camera.fov"), std::string::npos);
+  EXPECT_NE(ErrorOf({{"camera", 5}}).find("camera: expected an object"), std::string::npos);
+}
+
+TEST(Config, ParentChainAndOverrides) {
+  const auto dir = testing::CreateTestDir();
+  WriteAtomically(dir / "base.json", R"({"frames": 7, "render": {"supersample": 3}})");
+  WriteAtomically(dir / "child.json", R"({"parent": "base.json", "frames": 9})");
+  json doc = LoadConfigJson(dir / "child.json");
+  ApplyOverride(doc, "trajectory.type=round");
+  ApplyOverride(doc, "camera.fov=60");
+  const Config c = ConfigFromJson(doc, "child.json");
+  EXPECT_EQ(c.frames, 9);
+  EXPECT_EQ(c.render.supersample, 3);
+  EXPECT_EQ(c.trajectory.type, "round");
+  ASSERT_TRUE(c.fov_deg.has_value());
+  EXPECT_DOUBLE_EQ(*c.fov_deg, 60.0);
+  EXPECT_NEAR(c.ToGeneratorOptions().intrinsics.HorizontalFovDeg(), 60.0, 1e-9);
+}
+
+TEST(Config, BadFilesNameTheFile) {
+  const auto dir = testing::CreateTestDir();
+  WriteAtomically(dir / "broken.json", "{\"frames\": ");
+  WriteAtomically(dir / "loop.json", R"({"parent": "loop.json"})");
+  for (const char* name : {"broken.json", "loop.json", "missing.json"}) {
+    try {
+      LoadConfigJson(dir / name);
+      ADD_FAILURE() << name;
+    } catch (const InputError& e) {
+      EXPECT_NE(std::string(e.what()).find(name), std::string::npos) << e.what();
+    }
+  }
+}
+
+}  // namespace
+}  // namespace scenescape
