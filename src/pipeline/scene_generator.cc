@@ -76,6 +76,7 @@ FrameResult SceneGenerator::Start(const at::Tensor& image) {
                       options_.frames, options_.seed);
   r.camera = CameraAt(0);
   previous_ = r.camera;
+  previous_depth_ = r.depth;
 
   t.Restart();
   mesh_ = Mesh::Empty();
@@ -101,7 +102,7 @@ FrameResult SceneGenerator::Next() {
   r.prompt = ctx.prompt;
 
   Timer t;
-  const WarpResult warp = WarpToCamera(mesh_, previous_, r.camera, options_.warp);
+  const WarpResult warp = WarpToCamera(mesh_, previous_, previous_depth_, r.camera, options_.warp);
   r.timings_ms["render"] = t.ElapsedMs();
   r.warped = warp.rgb;
   r.holes = warp.holes;
@@ -150,6 +151,7 @@ FrameResult SceneGenerator::Next() {
   r.mesh_vertices = mesh_.NumVertices();
   r.mesh_faces = mesh_.NumFaces();
   previous_ = r.camera;
+  previous_depth_ = r.depth;
   ++next_index_;
   r.timings_ms["total"] = total.ElapsedMs();
   return r;

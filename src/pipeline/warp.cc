@@ -41,15 +41,14 @@ at::Tensor OutsidePreviousFrustum(const Camera& previous, const at::Tensor& prev
   return hit.squeeze(0).squeeze(0) > 0.5f;
 }
 
-WarpResult WarpToCamera(const Mesh& mesh, const Camera& previous, const Camera& camera,
-                        const WarpOptions& options) {
+WarpResult WarpToCamera(const Mesh& mesh, const Camera& previous, const at::Tensor& previous_depth,
+                        const Camera& camera, const WarpOptions& options) {
   SCN_CHECK(options.supersample >= 1) << "supersample " << options.supersample;
   WarpResult out;
   ViewRender view = RenderView(mesh, camera, options.supersample);
   out.holes = view.valid.logical_not();
   if (options.fix_floating_artifacts) {
-    const ViewRender before = RenderView(mesh, previous, options.supersample);
-    out.outside_previous = OutsidePreviousFrustum(previous, before.depth, camera,
+    out.outside_previous = OutsidePreviousFrustum(previous, previous_depth, camera,
                                                   options.frustum_margin_px, options.supersample);
     out.holes = out.holes | out.outside_previous;
   } else {

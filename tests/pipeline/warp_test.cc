@@ -23,7 +23,7 @@ Mesh WallAt(const Camera& cam, float depth) {
 
 TEST(Warp, SameCameraHasNoHoles) {
   const Camera cam = SmallCamera();
-  const WarpResult w = WarpToCamera(WallAt(cam, 2.0f), cam, cam, {});
+  const WarpResult w = WarpToCamera(WallAt(cam, 2.0f), cam, at::full({64, 64}, 2.0f), cam, {});
   // The grid spans pixel centres, so only the outermost half-pixel ring can be uncovered.
   EXPECT_FALSE(w.holes.narrow(0, 1, 62).narrow(1, 1, 62).any().item<bool>());
 }
@@ -32,7 +32,7 @@ TEST(Warp, BackwardMotionOpensTheBorder) {
   const Camera cam = SmallCamera();
   Camera back = cam;
   back.cam_from_world(2, 3) = 0.5;  // t_z += 0.5: the camera moves backwards
-  const WarpResult w = WarpToCamera(WallAt(cam, 2.0f), cam, back, {});
+  const WarpResult w = WarpToCamera(WallAt(cam, 2.0f), cam, at::full({64, 64}, 2.0f), back, {});
   // The old image shrinks to 2/2.5 of the view around the centre: a border of
   // about 64 * 0.1 = 6.4 pixels on each side becomes holes.
   EXPECT_TRUE(w.holes.narrow(1, 0, 5).all().item<bool>());
@@ -56,8 +56,8 @@ TEST(Warp, FrustumFixMarksOldGeometryOutsideThePreviousView) {
   back.cam_from_world(2, 3) = 0.5;
   WarpOptions fix, nofix;
   nofix.fix_floating_artifacts = false;
-  const WarpResult a = WarpToCamera(mesh, cam, back, fix);
-  const WarpResult b = WarpToCamera(mesh, cam, back, nofix);
+  const WarpResult a = WarpToCamera(mesh, cam, at::full({64, 64}, 2.0f), back, fix);
+  const WarpResult b = WarpToCamera(mesh, cam, at::full({64, 64}, 2.0f), back, nofix);
   EXPECT_FALSE(b.holes.any().item<bool>());
   EXPECT_TRUE(a.holes.narrow(1, 0, 5).all().item<bool>());
   EXPECT_FALSE(a.holes.narrow(0, 10, 44).narrow(1, 10, 44).any().item<bool>());
@@ -72,7 +72,7 @@ TEST(Warp, OpeningSeparatesSpecks) {
   keep[2 * quad] = false;
   keep[2 * quad + 1] = false;
   mesh.faces = mesh.faces.index({keep}).contiguous();
-  const WarpResult w = WarpToCamera(mesh, cam, cam, {});
+  const WarpResult w = WarpToCamera(mesh, cam, at::full({64, 64}, 2.0f), cam, {});
   EXPECT_TRUE(w.holes.any().item<bool>());
   EXPECT_FALSE(w.opened.narrow(0, 1, 62).narrow(1, 1, 62).any().item<bool>());
   EXPECT_TRUE(w.specks.equal(w.holes & w.opened.logical_not()));

@@ -87,6 +87,7 @@ class SceneGenerator {
   Mesh mesh_;
   std::vector<PathFrame> path_;
   Camera previous_;
+  at::Tensor previous_depth_;  // [H,W] final depth of the last frame
   int next_index_ = 0;
 };
 

@@ -27,9 +27,13 @@ struct WarpResult {
 };
 
 // Renders `mesh` at `camera` and builds the hole masks. `previous` is the last
-// frame's camera (for the floating-artifact fix). CPU tensors.
-WarpResult WarpToCamera(const Mesh& mesh, const Camera& previous, const Camera& camera,
-                        const WarpOptions& options);
+// frame's camera and `previous_depth` ([h,w] float32, -1 = none) what the mesh
+// shows there, for the floating-artifact fix. The reference re-renders the mesh
+// at the previous camera; the last frame's final depth is the same surface (its
+// known pixels came from the mesh, its holes became mesh), so one render is saved.
+// CPU tensors.
+WarpResult WarpToCamera(const Mesh& mesh, const Camera& previous, const at::Tensor& previous_depth,
+                        const Camera& camera, const WarpOptions& options);
 
 // [H,W] bool: pixels of `camera` that see the "picture frame" just outside the
 // previous camera's view: a ring `margin_px` wide around the previous image,

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages scenescape needs to build, run and test.
+# Skips apt entirely when everything is already there.
+set -euo pipefail
+packages=(
+  build-essential cmake ninja-build ccache pkg-config git
+  libtorch-dev libopenblas0-openmp            # LibTorch (CPU) + a fast BLAS for it
+  libopencv-dev libopencv-contrib-dev         # image/video I/O, photo + xphoto inpainting
+  libeigen3-dev libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
+  libpcre2-dev                                # CLIP tokenizer regex
+  libgtest-dev libbenchmark-dev               # tests and benchmarks
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install_deps: all packages present"
+  exit 0
+fi
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+echo "install_deps: installing ${missing[*]}"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

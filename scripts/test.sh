@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Installs the packages (if missing), builds everything and runs the whole test suite.
+# Tests that need ../shared skip with a message when it is absent.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/build.sh
+ctest --test-dir build --output-on-failure -j "$(nproc)" "$@"

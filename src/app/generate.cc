@@ -1,0 +1,262 @@
+#include "scenescape/app/generate.h"
+
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+#include <opencv2/core.hpp>
+#include <opencv2/imgproc.hpp>
+#include <torch/version.h>
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "scenescape/app/version.h"
+#include "scenescape/classical/depth.h"
+#include "scenescape/classical/focal.h"
+#include "scenescape/classical/inpaint.h"
+#include "scenescape/classical/scorer.h"
+#include "scenescape/core/check.h"
+#include "scenescape/core/fs.h"
+#include "scenescape/core/logging.h"
+#include "scenescape/core/timer.h"
+#include "scenescape/io/image_io.h"
+#include "scenescape/io/opencv_convert.h"
+#include "scenescape/io/video_io.h"
+#include "scenescape/mesh/mesh_io.h"
+#include "scenescape/synth/procedural_room.h"
+
+namespace scenescape {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+std::string VersionString() { return std::string(kScnVersion) + " (" + kScnGitDescribe + ")"; }
+
+std::string BuildInfo() {
+  return fmt::format("scenescape {}\nLibTorch {}  OpenCV {}  CUDA build: {}  CUDA available: {}", VersionString(),
+                     TORCH_VERSION, CV_VERSION,
+#ifdef SCN_CUDA_ENABLED
+                     "yes",
+#else
+                     "no",
+#endif
+                     at::hasCUDA() ? "yes" : "no");
+}
+
+namespace {
+
+std::string FrameName(int i, const char* suffix = ".png") { return fmt::format("{:05d}{}", i, suffix); }
+
+json MatrixJson(const Eigen::Matrix4d& m) {
+  json rows = json::array();
+  for (int r = 0; r < 4; ++r) rows.push_back({m(r, 0), m(r, 1), m(r, 2), m(r, 3)});
+  return rows;
+}
+
+json CameraJson(int index, const Camera& cam) {
+  const auto& k = cam.intrinsics;
+  return {{"index", index},     {"width", k.width}, {"height", k.height}, {"fx", k.fx},
+          {"fy", k.fy},         {"cx", k.cx},       {"cy", k.cy},
+          {"cam_from_world", MatrixJson(cam.cam_from_world)}};
+}
+
+std::string FormatDuration(double seconds) {
+  const int s = static_cast<int>(seconds + 0.5);
+  return s >= 3600 ? fmt::format("{}:{:02d}:{:02d}", s / 3600, s / 60 % 60, s % 60)
+                   : fmt::format("{}:{:02d}", s / 60, s % 60);
+}
+
+// Everything the run writes, in one place, so the layout above stays true.
+class RunWriter {
+ public:
+  RunWriter(fs::path dir, const Config& config, json run) : dir_(std::move(dir)), config_(config), run_(std::move(run)) {
+    for (const char* sub : {"frames", "depth", "masks", "warped"}) EnsureWritableDir(dir_ / sub);
+    if (config_.output.keep_candidates) EnsureWritableDir(dir_ / "candidates");
+    run_["status"] = "running";
+    run_["frames"] = json::array();
+  }
+
+  void Write(const FrameResult& r) {
+    if (r.index == 0) {
+      depth_scale_ = config_.output.depth_png_scale;
+      if (depth_scale_ <= 0) {
+        const at::Tensor valid = r.depth > 0;
+        depth_scale_ = 4000.0 / r.depth.index({valid}).median().item<double>();
+      }
+      run_["depth_png_scale"] = depth_scale_;
+    }
+    const std::string name = FrameName(r.index);
+    WriteImagePng(dir_ / "frames" / name, r.image);
+    const int64_t clipped = WriteDepthPng16(dir_ / "depth" / name, r.depth, depth_scale_);
+    if (clipped > 0) SCN_LOG_DEBUG("frame {}: {} depth values exceed the 16-bit range", r.index, clipped);
+    WriteDepthPreview(dir_ / "depth" / FrameName(r.index, "_preview.png"), r.depth);
+    WriteMaskPng(dir_ / "masks" / name, r.holes);
+    if (r.warped.defined()) WriteImagePng(dir_ / "warped" / name, r.warped);
+    if (config_.output.keep_candidates) {
+      for (size_t k = 0; k < r.candidates.size(); ++k)
+        WriteImagePng(dir_ / "candidates" / fmt::format("{:05d}_{}.png", r.index, k), r.candidates[k]);
+    }
+    frame_files_.push_back(dir_ / "frames" / name);
+    cameras_.push_back(CameraJson(r.index, r.camera));
+
+    const double hole_fraction = r.holes.to(at::kFloat).mean().item<double>();
+    run_["frames"].push_back({{"index", r.index},
+                              {"prompt", r.prompt},
+                              {"timings_ms", r.timings_ms},
+                              {"scores", r.scores},
+                              {"chosen", r.chosen},
+                              {"generated_fraction", hole_fraction},
+                              {"new_vertices", r.mesh_update.new_vertices},
+                              {"new_faces", r.mesh_update.new_faces},
+                              {"removed_stretched_faces", r.mesh_update.removed_stretched},
+                              {"mesh_vertices", r.mesh_vertices},
+                              {"mesh_faces", r.mesh_faces}});
+    WriteCameras();
+    WriteRun();
+  }
+
+  void Finish(const Mesh& mesh, double seconds) {
+    Timer t;
+    WritePly(dir_ / "mesh.ply", mesh);
+    if (config_.output.write_obj) WriteObj(dir_ / "mesh.obj", mesh);
+    const std::string codec = WriteVideo(dir_ / "video.mp4", frame_files_, config_.output.fps);
+    if (config_.output.reverse_video) {
+      std::vector<fs::path> reversed(frame_files_.rbegin(), frame_files_.rend());
+      WriteVideo(dir_ / "video_reverse.mp4", reversed, config_.output.fps);
+    }
+    SCN_LOG_INFO("wrote mesh ({} vertices, {} faces) and video ({}) in {:.1f} s", mesh.NumVertices(),
+                 mesh.NumFaces(), codec, t.ElapsedSeconds());
+    run_["video_codec"] = codec;
+    run_["mesh"] = {{"vertices", mesh.NumVertices()}, {"faces", mesh.NumFaces()}};
+    run_["seconds"] = seconds;
+    run_["status"] = "complete";
+    WriteRun();
+  }
+
+ private:
+  void WriteCameras() {
+    WriteAtomically(dir_ / "cameras.json",
+                    json{{"convention",
+                          "OpenCV pinhole: x right, y down, z forward; pixel centres at +0.5; "
+                          "cam_from_world maps world points to camera points (column vectors), row-major"},
+                         {"depth_png_scale", depth_scale_},
+                         {"frames", cameras_}}
+                        .dump(1));
+  }
+  void WriteRun() { WriteAtomically(dir_ / "run.json", run_.dump(1)); }
+
+  fs::path dir_;
+  const Config& config_;
+  json run_;
+  json cameras_ = json::array();
+  std::vector<fs::path> frame_files_;
+  double depth_scale_ = 0.0;
+};
+
+// The starting image at the configured size, and the focal length to use.
+at::Tensor PrepareStart(Config& config) {
+  if (config.init_image.empty()) {
+    SCN_LOG_INFO("no --init-image: starting from the built-in procedural room (a scene the engine renders itself)");
+    if (config.fov_auto) SCN_LOG_WARN("--fov auto needs --init-image; using the configured focal length");
+    config.fov_auto = false;
+    const Mesh room = MakeProceduralRoom();
+    Camera start;
+    start.intrinsics = config.ToGeneratorOptions().intrinsics;
+    return RenderTruth(room, start).rgb;
+  }
+  const at::Tensor photo = ReadImage(config.init_image);
+  const CropResizeResult fitted = CenterCropResize(photo, config.width, config.height);
+  if (config.fov_auto) {
+    std::string reason;
+    const std::optional<double> f = EstimateFocalLength(TensorToMat(photo), {}, &reason);
+    if (f) {
+      // The focal length scales with the resize of the crop.
+      config.focal_length = *f * fitted.scale_x;
+      config.fov_deg.reset();
+      SCN_LOG_INFO("--fov auto: focal length {:.1f} px in the photo, {:.1f} px at {}x{} ({:.1f} deg)", *f,
+                   config.focal_length, config.width, config.height,
+                   2.0 * std::atan(0.5 * config.width / config.focal_length) * 180.0 / M_PI);
+    } else {
+      SCN_LOG_WARN("--fov auto: {}; using the default {:.1f} deg field of view", reason,
+                   2.0 * std::atan(0.5 * config.width / config.focal_length) * 180.0 / M_PI);
+    }
+    config.fov_auto = false;
+  }
+  return fitted.image;
+}
+
+}  // namespace
+
+void RunGenerate(const GenerateRequest& request) {
+  Config config = request.config;
+  const fs::path& out = request.out_dir;
+  if (fs::exists(out / "run.json") && !request.overwrite)
+    throw InputError(out.string() + ": already holds a run (run.json); choose another --out or pass --overwrite");
+  // OpenCV's TBB pool and LibTorch's OpenMP pool busy-wait against each other on
+  // few cores (measured: the mesh stage went from 17 ms to 1.1 s per frame on 2
+  // cores); OpenCV's share of the work is small, so it runs on the calling thread.
+  cv::setNumThreads(1);
+  at::set_num_threads(config.threads > 0 ? config.threads
+                                         : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+  if (config.device.rfind("cuda", 0) == 0 && !at::hasCUDA())
+    throw ResourceError("--device " + config.device + ": CUDA is not available in this LibTorch build");
+  if (config.backend == "torch")
+    throw ResourceError("--backend torch needs a model folder (--models DIR), which this build does not support yet");
+  // Inputs are read and checked before anything is written, so bad input leaves no output.
+  if (config.trajectory.type == "file") LoadKeyframePath(config.trajectory.file);
+  const at::Tensor start = PrepareStart(config);
+  EnsureWritableDir(out);
+  SetLogFile(out / "log.txt");
+  SCN_LOG_INFO("scenescape {} | back end: classical (no learned weights: box-model depth, OpenCV inpainting, "
+               "seam scorer) | {} threads",
+               VersionString(), at::get_num_threads());
+
+  Stages stages;
+  stages.depth = std::make_shared<BoxDepthEstimator>();
+  stages.inpainter = std::make_shared<OpenCvInpainter>();
+  stages.scorer = std::make_shared<SeamScorer>();
+  stages.hole_filler = std::make_shared<TeleaHoleFiller>();
+
+  json run = {{"version", VersionString()},
+              {"libtorch", TORCH_VERSION},
+              {"opencv", CV_VERSION},
+              {"command_line", request.command_line},
+              {"config", ConfigToJson(config)},
+              {"seed", config.seed},
+              {"backend",
+               {{"name", "classical"},
+                {"depth", stages.depth->Name()},
+                {"inpainter", stages.inpainter->Name()},
+                {"scorer", stages.scorer->Name()}}}};
+  RunWriter writer(out, config, run);
+  SceneGenerator generator(config.ToGeneratorOptions(), stages);
+  const Timer clock;
+  const int n = config.frames;
+  FrameResult r = generator.Start(start);
+  writer.Write(r);
+  double frame_seconds = 0.0;
+  auto report = [&](const FrameResult& fr) {
+    const double elapsed = clock.ElapsedSeconds();
+    const double per_frame = fr.index > 0 ? elapsed / (fr.index + 1) : elapsed;
+    frame_seconds = per_frame;
+    std::string stages_ms;
+    for (const auto& [stage, ms] : fr.timings_ms)
+      if (stage != "total") stages_ms += fmt::format(" {}={:.0f}", stage, ms);
+    SCN_LOG_INFO("frame {}/{} | {:.0f} ms ({}) | generated {:.1f}% | mesh {} faces | ETA {}", fr.index + 1, n,
+                 fr.timings_ms.at("total"), stages_ms.substr(1), 100.0 * fr.holes.to(at::kFloat).mean().item<double>(),
+                 fr.mesh_faces, FormatDuration(per_frame * (n - fr.index - 1)));
+  };
+  report(r);
+  while (!generator.Done()) {
+    r = generator.Next();
+    writer.Write(r);
+    report(r);
+  }
+  writer.Finish(generator.mesh(), clock.ElapsedSeconds());
+  SCN_LOG_INFO("done: {} frames in {} ({:.2f} s/frame) -> {}", n, FormatDuration(clock.ElapsedSeconds()),
+               frame_seconds, out.string());
+  CloseLogFile();
+}
+
+}  // namespace scenescape

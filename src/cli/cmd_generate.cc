@@ -1,0 +1,140 @@
+#include <ATen/ATen.h>
+
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <random>
+
+#include "cli/commands.h"
+#include "scenescape/app/generate.h"
+#include "scenescape/config/config.h"
+#include "scenescape/core/check.h"
+#include "scenescape/core/logging.h"
+
+namespace scenescape {
+namespace fs = std::filesystem;
+
+void RegisterGenerate(CLI::App& app, GenerateArgs& a) {
+  const char* run = "Run";
+  app.add_option("-p,--prompt", a.prompt, "Text describing the scene (used by model back ends, recorded always)")
+      ->group(run);
+  app.add_option("-n,--negative-prompt", a.negative_prompt, "What to avoid (model back ends)")->group(run);
+  app.add_option("--frames", a.frames, "Number of frames, the first included (default 50)")->group(run);
+  app.add_option("-i,--init-image", a.init_image,
+                 "Starting photo (any size: centre-cropped and resized to the output size). "
+                 "Default: the built-in procedural room")
+      ->group(run);
+  app.add_option("-o,--out", a.out, "Output folder (default: output/<date>_<prompt>)")->group(run);
+  app.add_option("-s,--seed", a.seed, "Seed; -1 picks a random one (always recorded). Default 13")->group(run);
+  app.add_flag("--overwrite", a.overwrite, "Allow an --out folder that already holds a run")->group(run);
+  const char* cam = "Camera";
+  app.add_option("-t,--trajectory", a.trajectory,
+                 "rotations (default) | translations | round | forward | a JSON keyframe file")
+      ->group(cam);
+  app.add_option("--fov", a.fov, "Horizontal field of view in degrees, or 'auto' to estimate it from --init-image")
+      ->group(cam);
+  const char* engine = "Engine";
+  app.add_option("--backend", a.backend, "auto | classical (auto: classical when no model folder is set)")
+      ->group(engine);
+  app.add_option("--device", a.device, "auto | cpu | cuda")->group(engine);
+  app.add_option("--candidates", a.candidates, "Inpainting candidates per frame (default 4)")->group(engine);
+  app.add_flag("--keep-candidates", a.keep_candidates, "Write every candidate under candidates/")->group(engine);
+  app.add_option("--threads", a.threads, "CPU threads (default: all cores)")->group(engine);
+  const char* cfg = "Config";
+  app.add_option("-c,--config", a.config_file, "JSON config (see configs/default.json)")->group(cfg);
+  app.add_option("--set", a.sets, "Override a config key: --set render.supersample=3 (repeatable)")->group(cfg);
+  app.add_option("--log-level", a.log_level, "trace | debug | info | warn | error")->group(cfg);
+  app.add_flag("-v,--verbose", a.verbose, "Same as --log-level debug")->group(cfg);
+}
+
+namespace {
+
+std::string Slug(const std::string& text) {
+  std::string s;
+  for (char c : text) {
+    if (s.size() >= 40) break;
+    s += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  }
+  return s.empty() ? "run" : s;
+}
+
+}  // namespace
+
+// Builds the Config from file, --set and flags (in that order of precedence).
+Config ResolveConfig(const GenerateArgs& a) {
+  nlohmann::json doc = nlohmann::json::object();
+  std::string source = "built-in defaults";
+  if (!a.config_file.empty()) {
+    doc = LoadConfigJson(a.config_file);
+    source = a.config_file;
+  }
+  for (const auto& s : a.sets) ApplyOverride(doc, s);
+  if (!a.sets.empty()) source += " + --set";
+  Config c = ConfigFromJson(doc, source);
+  if (!a.prompt.empty()) c.prompt = a.prompt;
+  if (!a.negative_prompt.empty()) c.negative_prompt = a.negative_prompt;
+  if (a.frames != -1) c.frames = a.frames;
+  if (a.seed == -1) c.seed = std::random_device{}() & 0x7fffffff;
+  else if (a.seed >= 0) c.seed = static_cast<uint64_t>(a.seed);
+  else if (a.seed != -2) throw InputError("--seed: expected an integer >= -1, got " + std::to_string(a.seed));
+  if (!a.init_image.empty()) c.init_image = a.init_image;
+  if (!a.backend.empty()) c.backend = a.backend;
+  if (!a.device.empty()) c.device = a.device;
+  if (a.candidates != -1) c.num_candidates = a.candidates;
+  if (a.threads != -1) c.threads = a.threads;
+  if (a.keep_candidates) c.output.keep_candidates = true;
+  if (!a.trajectory.empty()) {
+    static const char* kNames[] = {"rotations", "translations", "round", "forward"};
+    bool named = false;
+    for (const char* n : kNames) named |= a.trajectory == n;
+    if (named) {
+      c.trajectory.type = a.trajectory;
+    } else if (a.trajectory.size() > 5 && a.trajectory.substr(a.trajectory.size() - 5) == ".json") {
+      c.trajectory.type = "file";
+      c.trajectory.file = a.trajectory;
+    } else {
+      throw InputError("--trajectory " + a.trajectory +
+                       ": expected rotations, translations, round, forward or a .json keyframe file");
+    }
+  }
+  if (!a.fov.empty()) {
+    if (a.fov == "auto") {
+      c.fov_auto = true;
+      c.fov_deg.reset();
+    } else {
+      try {
+        size_t used = 0;
+        c.fov_deg = std::stod(a.fov, &used);
+        if (used != a.fov.size()) throw std::invalid_argument(a.fov);
+      } catch (const std::exception&) {
+        throw InputError("--fov " + a.fov + ": expected degrees or 'auto'");
+      }
+    }
+  }
+  CheckConfig(c, "command line");
+  if (c.trajectory.type == "file" && !fs::exists(c.trajectory.file))
+    throw InputError(c.trajectory.file + ": trajectory file not found");
+  if (!c.init_image.empty() && !fs::exists(c.init_image))
+    throw InputError(c.init_image + ": image not found");
+  return c;
+}
+
+int RunGenerateCommand(const GenerateArgs& a, int argc, char** argv) {
+  SetLogLevel(a.verbose ? "debug" : a.log_level);
+  GenerateRequest request;
+  request.config = ResolveConfig(a);
+  request.overwrite = a.overwrite;
+  for (int i = 0; i < argc; ++i) request.command_line += (i ? " " : "") + std::string(argv[i]);
+  if (a.out.empty()) {
+    const std::time_t now = std::time(nullptr);
+    char stamp[32];
+    std::strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", std::localtime(&now));
+    request.out_dir = fs::path("output") / (std::string(stamp) + "_" + Slug(request.config.prompt));
+  } else {
+    request.out_dir = a.out;
+  }
+  RunGenerate(request);
+  return 0;
+}
+
+}  // namespace scenescape

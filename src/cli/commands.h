@@ -1,0 +1,34 @@
+#pragma once
+// The CLI's commands. Each Register* binds flags; each Run* resolves config and
+// calls one library entry point.
+#include <CLI/CLI.hpp>
+
+#include <string>
+#include <vector>
+
+namespace scenescape {
+
+struct GenerateArgs {
+  std::string prompt, negative_prompt, init_image, out, config_file, trajectory, fov, backend, device;
+  std::vector<std::string> sets;
+  int frames = -1;
+  long long seed = -2;  // -2: not given; -1: random
+  int candidates = -1;
+  int threads = -1;
+  bool keep_candidates = false;
+  bool overwrite = false;
+  std::string log_level = "info";
+  bool verbose = false;
+};
+
+void RegisterGenerate(CLI::App& app, GenerateArgs& args);
+int RunGenerateCommand(const GenerateArgs& args, int argc, char** argv);
+
+void RegisterVersion(CLI::App& app);
+void RegisterConfig(CLI::App& app);
+void RegisterTokenize(CLI::App& app);
+int RunTokenize();
+// Runs whichever subcommand was parsed.
+int RunSubcommand(CLI::App& app);
+
+}  // namespace scenescape
