@@ -21,7 +21,7 @@ struct Result {
   std::string output;  // stdout + stderr
 };
 
-Result Run(const std::string& args) {
+Result RunCli(const std::string& args) {
   const std::string cmd = std::string(SCN_BINARY) + " " + args + " 2>&1";
   Result r;
   FILE* pipe = popen(cmd.c_str(), "r");
@@ -49,7 +49,7 @@ void ExpectCleanFailure(const Result& r, int code, const std::string& needle, co
 
 TEST(Cli, DemoRunWritesTheWholeLayout) {
   const fs::path out = testing::CreateTestDir() / "run";
-  const Result r = Run("--frames 4 --candidates 2 --seed 5 --out " + out.string());
+  const Result r = RunCli("--frames 4 --candidates 2 --seed 5 --out " + out.string());
   ASSERT_EQ(r.code, 0) << r.output;
   EXPECT_NE(r.output.find("frame 4/4"), std::string::npos) << r.output;
   for (const char* f : {"frames/00000.png", "frames/00003.png", "depth/00003.png", "depth/00003_preview.png",
@@ -69,44 +69,44 @@ TEST(Cli, DemoRunWritesTheWholeLayout) {
   for (const auto& e : fs::recursive_directory_iterator(out))
     EXPECT_EQ(e.path().filename().string().find(".tmp-"), std::string::npos) << e.path();
   // A second run into the same folder is refused.
-  const Result again = Run("--frames 2 --out " + out.string());
+  const Result again = RunCli("--frames 2 --out " + out.string());
   EXPECT_EQ(again.code, 2);
   EXPECT_NE(again.output.find("already holds a run"), std::string::npos);
 }
 
 TEST(Cli, HelpAndVersion) {
-  const Result help = Run("--help");
+  const Result help = RunCli("--help");
   EXPECT_EQ(help.code, 0);
   EXPECT_NE(help.output.find("--init-image"), std::string::npos);
   EXPECT_NE(help.output.find("--trajectory"), std::string::npos);
-  const Result version = Run("version");
+  const Result version = RunCli("version");
   EXPECT_EQ(version.code, 0);
   EXPECT_NE(version.output.find("LibTorch"), std::string::npos);
 }
 
 TEST(Cli, BadImages) {
   const fs::path dir = testing::CreateTestDir();
-  ExpectCleanFailure(Run("--frames 2 --init-image " + (dir / "nope.png").string() + " --out " + (dir / "o1").string()),
+  ExpectCleanFailure(RunCli("--frames 2 --init-image " + (dir / "nope.png").string() + " --out " + (dir / "o1").string()),
                      2, "nope.png", dir / "o1");
   WriteAtomically(dir / "empty.png", "");
-  ExpectCleanFailure(Run("--frames 2 --init-image " + (dir / "empty.png").string() + " --out " + (dir / "o2").string()),
+  ExpectCleanFailure(RunCli("--frames 2 --init-image " + (dir / "empty.png").string() + " --out " + (dir / "o2").string()),
                      2, "empty.png", dir / "o2");
   WriteAtomically(dir / "text.jpg", "this is not an image at all, just text");
-  ExpectCleanFailure(Run("--frames 2 --init-image " + (dir / "text.jpg").string() + " --out " + (dir / "o3").string()),
+  ExpectCleanFailure(RunCli("--frames 2 --init-image " + (dir / "text.jpg").string() + " --out " + (dir / "o3").string()),
                      2, "text.jpg", dir / "o3");
   // A PNG cut in half.
-  const Result ok = Run("--frames 1 --out " + (dir / "src").string());
+  const Result ok = RunCli("--frames 1 --out " + (dir / "src").string());
   ASSERT_EQ(ok.code, 0) << ok.output;
   const std::string png = ReadFile(dir / "src" / "frames" / "00000.png");
   WriteAtomically(dir / "cut.png", png.substr(0, png.size() / 2));
-  ExpectCleanFailure(Run("--frames 2 --init-image " + (dir / "cut.png").string() + " --out " + (dir / "o4").string()),
+  ExpectCleanFailure(RunCli("--frames 2 --init-image " + (dir / "cut.png").string() + " --out " + (dir / "o4").string()),
                      2, "cut.png", dir / "o4");
   // An unreadable file (permissions; root can read anything, so only when not root).
   if (::geteuid() != 0) {
     fs::copy(dir / "src" / "frames" / "00000.png", dir / "locked.png");
     ::chmod((dir / "locked.png").c_str(), 0);
     ExpectCleanFailure(
-        Run("--frames 2 --init-image " + (dir / "locked.png").string() + " --out " + (dir / "o5").string()), 2,
+        RunCli("--frames 2 --init-image " + (dir / "locked.png").string() + " --out " + (dir / "o5").string()), 2,
         "locked.png", dir / "o5");
   }
 }
@@ -115,36 +115,36 @@ TEST(Cli, UnwritableOutput) {
   const fs::path dir = testing::CreateTestDir();
   WriteAtomically(dir / "file", "x");
   // A folder inside a regular file can never be created, even as root.
-  ExpectCleanFailure(Run("--frames 2 --out " + (dir / "file" / "run").string()), 4, "file/run", dir / "file" / "run");
+  ExpectCleanFailure(RunCli("--frames 2 --out " + (dir / "file" / "run").string()), 4, "file/run", dir / "file" / "run");
 }
 
 TEST(Cli, BadConfigs) {
   const fs::path dir = testing::CreateTestDir();
   WriteAtomically(dir / "unknown.json", R"({"render": {"supersampel": 2}})");
-  ExpectCleanFailure(Run("--config " + (dir / "unknown.json").string() + " --out " + (dir / "o1").string()), 2,
+  ExpectCleanFailure(RunCli("--config " + (dir / "unknown.json").string() + " --out " + (dir / "o1").string()), 2,
                      "render.supersampel: unknown key", dir / "o1");
   WriteAtomically(dir / "bad.json", R"({"mesh": {"sobel_threshold": 7}})");
-  ExpectCleanFailure(Run("--config " + (dir / "bad.json").string() + " --out " + (dir / "o2").string()), 2,
+  ExpectCleanFailure(RunCli("--config " + (dir / "bad.json").string() + " --out " + (dir / "o2").string()), 2,
                      "mesh.sobel_threshold", dir / "o2");
-  ExpectCleanFailure(Run("--set frames=-4 --out " + (dir / "o3").string()), 2, "frames", dir / "o3");
+  ExpectCleanFailure(RunCli("--set frames=-4 --out " + (dir / "o3").string()), 2, "frames", dir / "o3");
   WriteAtomically(dir / "broken.json", "{");
-  ExpectCleanFailure(Run("--config " + (dir / "broken.json").string() + " --out " + (dir / "o4").string()), 2,
+  ExpectCleanFailure(RunCli("--config " + (dir / "broken.json").string() + " --out " + (dir / "o4").string()), 2,
                      "broken.json", dir / "o4");
-  ExpectCleanFailure(Run("--fov wide --out " + (dir / "o5").string()), 2, "--fov", dir / "o5");
+  ExpectCleanFailure(RunCli("--fov wide --out " + (dir / "o5").string()), 2, "--fov", dir / "o5");
 }
 
 TEST(Cli, BadTrajectoryFiles) {
   const fs::path dir = testing::CreateTestDir();
   WriteAtomically(dir / "path.json", R"({"keyframes": [{"frame": 0, "position": [0, 0]}]})");
-  ExpectCleanFailure(Run("--frames 3 --trajectory " + (dir / "path.json").string() + " --out " + (dir / "o1").string()),
+  ExpectCleanFailure(RunCli("--frames 3 --trajectory " + (dir / "path.json").string() + " --out " + (dir / "o1").string()),
                      2, "keyframes[0].position", dir / "o1");
   WriteAtomically(dir / "notjson.json", "keyframes: none");
   ExpectCleanFailure(
-      Run("--frames 3 --trajectory " + (dir / "notjson.json").string() + " --out " + (dir / "o2").string()), 2,
+      RunCli("--frames 3 --trajectory " + (dir / "notjson.json").string() + " --out " + (dir / "o2").string()), 2,
       "notjson.json", dir / "o2");
-  ExpectCleanFailure(Run("--frames 3 --trajectory " + (dir / "missing.json").string() + " --out " + (dir / "o3").string()),
+  ExpectCleanFailure(RunCli("--frames 3 --trajectory " + (dir / "missing.json").string() + " --out " + (dir / "o3").string()),
                      2, "missing.json", dir / "o3");
-  ExpectCleanFailure(Run("--frames 3 --trajectory zigzag --out " + (dir / "o4").string()), 2, "zigzag", dir / "o4");
+  ExpectCleanFailure(RunCli("--frames 3 --trajectory zigzag --out " + (dir / "o4").string()), 2, "zigzag", dir / "o4");
 }
 
 }  // namespace
@@ -156,15 +156,15 @@ namespace {
 TEST(Cli, TokenizeMatchesTheReferenceAndWarnsOnLongPrompts) {
   SCN_REQUIRE_SHARED(shared);
   const std::string vocab = (shared / "data" / "clip").string();
-  const Result r = Run("tokenize --vocab " + vocab + " \"a photo of a cat\"");
+  const Result r = RunCli("tokenize --vocab " + vocab + " \"a photo of a cat\"");
   EXPECT_EQ(r.code, 0) << r.output;
   EXPECT_NE(r.output.find("320 1125 539 320 2368"), std::string::npos) << r.output;
   std::string long_prompt;
   for (int i = 0; i < 90; ++i) long_prompt += "cat ";
-  const Result w = Run("tokenize --vocab " + vocab + " \"" + long_prompt + "\"");
+  const Result w = RunCli("tokenize --vocab " + vocab + " \"" + long_prompt + "\"");
   EXPECT_EQ(w.code, 0);
   EXPECT_NE(w.output.find("needs 92 tokens"), std::string::npos) << w.output;
-  const Result bad = Run("tokenize --vocab /nonexistent \"x\"");
+  const Result bad = RunCli("tokenize --vocab /nonexistent \"x\"");
   EXPECT_EQ(bad.code, 3) << bad.output;
   EXPECT_NE(bad.output.find("/nonexistent/vocab.json"), std::string::npos) << bad.output;
 }
