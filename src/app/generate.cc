@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "scenescape/app/run_state.h"
 #include "scenescape/app/version.h"
 #include "scenescape/classical/depth.h"
 #include "scenescape/classical/focal.h"
@@ -70,14 +71,32 @@ std::string FormatDuration(double seconds) {
 // Everything the run writes, in one place, so the layout above stays true.
 class RunWriter {
  public:
-  RunWriter(fs::path dir, const Config& config, json run) : dir_(std::move(dir)), config_(config), run_(std::move(run)) {
+  // A fresh run, or (first_frame > 0) one that continues the run.json and
+  // cameras.json already in `dir`, keeping their first `first_frame` frames.
+  RunWriter(fs::path dir, const Config& config, json run, int first_frame = 0)
+      : dir_(std::move(dir)), config_(config), run_(std::move(run)) {
     for (const char* sub : {"frames", "depth", "masks", "warped"}) EnsureWritableDir(dir_ / sub);
     if (config_.output.keep_candidates) EnsureWritableDir(dir_ / "candidates");
     run_["status"] = "running";
-    run_["frames"] = json::array();
+    if (first_frame == 0) {
+      run_["frames"] = json::array();
+      return;
+    }
+    json frames = run_.value("frames", json::array());
+    frames.erase(frames.begin() + std::min<size_t>(first_frame, frames.size()), frames.end());
+    run_["frames"] = frames;
+    depth_scale_ = run_.at("depth_png_scale").get<double>();
+    const json cameras = json::parse(ReadFile(dir_ / "cameras.json")).at("frames");
+    for (int i = 0; i < first_frame; ++i) {
+      cameras_.push_back(cameras.at(i));
+      frame_files_.push_back(dir_ / "frames" / FrameName(i));
+    }
   }
 
-  void Write(const FrameResult& r) {
+  json& run() { return run_; }
+
+  // Writes the frame's files, then its resume state, then run.json/cameras.json.
+  void Write(const FrameResult& r, const SceneGenerator& generator) {
     if (r.index == 0) {
       depth_scale_ = config_.output.depth_png_scale;
       if (depth_scale_ <= 0) {
@@ -112,8 +131,11 @@ class RunWriter {
                               {"removed_stretched_faces", r.mesh_update.removed_stretched},
                               {"mesh_vertices", r.mesh_vertices},
                               {"mesh_faces", r.mesh_faces}});
+    const GeneratorState state = generator.State();
+    SaveFrameData(dir_, r.index, state.mesh, r.mesh_update.new_vertices, r.mesh_update.new_faces, r.depth);
     WriteCameras();
     WriteRun();
+    CommitFrameState(dir_, r.index, state.mesh, r.depth, state.median_depth0);
   }
 
   void Finish(const Mesh& mesh, double seconds) {
@@ -188,11 +210,9 @@ at::Tensor PrepareStart(Config& config) {
 
 }  // namespace
 
-void RunGenerate(const GenerateRequest& request) {
-  Config config = request.config;
-  const fs::path& out = request.out_dir;
-  if (fs::exists(out / "run.json") && !request.overwrite)
-    throw InputError(out.string() + ": already holds a run (run.json); choose another --out or pass --overwrite");
+namespace {
+
+void SetUpRuntime(const Config& config) {
   // OpenCV's TBB pool and LibTorch's OpenMP pool busy-wait against each other on
   // few cores (measured: the mesh stage went from 17 ms to 1.1 s per frame on 2
   // cores); OpenCV's share of the work is small, so it runs on the calling thread.
@@ -203,60 +223,147 @@ void RunGenerate(const GenerateRequest& request) {
     throw ResourceError("--device " + config.device + ": CUDA is not available in this LibTorch build");
   if (config.backend == "torch")
     throw ResourceError("--backend torch needs a model folder (--models DIR), which this build does not support yet");
-  // Inputs are read and checked before anything is written, so bad input leaves no output.
   if (config.trajectory.type == "file") LoadKeyframePath(config.trajectory.file);
-  const at::Tensor start = PrepareStart(config);
-  EnsureWritableDir(out);
-  SetLogFile(out / "log.txt");
-  SCN_LOG_INFO("scenescape {} | back end: classical (no learned weights: box-model depth, OpenCV inpainting, "
-               "seam scorer) | {} threads",
-               VersionString(), at::get_num_threads());
+}
 
+Stages MakeStages() {
   Stages stages;
   stages.depth = std::make_shared<BoxDepthEstimator>();
   stages.inpainter = std::make_shared<OpenCvInpainter>();
   stages.scorer = std::make_shared<SeamScorer>();
   stages.hole_filler = std::make_shared<TeleaHoleFiller>();
+  return stages;
+}
 
+json BackendJson(const Stages& stages) {
+  return {{"name", "classical"},
+          {"depth", stages.depth->Name()},
+          {"inpainter", stages.inpainter->Name()},
+          {"scorer", stages.scorer->Name()}};
+}
+
+// Runs frames until the generator is done, writing each, then the final products.
+void RunFrames(SceneGenerator& generator, RunWriter& writer, const fs::path& out, const Timer& clock,
+               int first_reported) {
+  const int n = generator.options().frames;
+  auto report = [&](const FrameResult& fr) {
+    const int done = fr.index + 1 - first_reported;
+    const double per_frame = clock.ElapsedSeconds() / std::max(1, done);
+    std::string stages_ms;
+    for (const auto& [stage, ms] : fr.timings_ms)
+      if (stage != "total") stages_ms += fmt::format(" {}={:.0f}", stage, ms);
+    SCN_LOG_INFO("frame {}/{} | {:.0f} ms ({}) | generated {:.1f}% | mesh {} faces | ETA {}", fr.index + 1, n,
+                 fr.timings_ms.at("total"), stages_ms.substr(1),
+                 100.0 * fr.holes.to(at::kFloat).mean().item<double>(), fr.mesh_faces,
+                 FormatDuration(per_frame * (n - fr.index - 1)));
+  };
+  while (!generator.Done()) {
+    const FrameResult r = generator.Next();
+    writer.Write(r, generator);
+    report(r);
+  }
+  writer.Finish(generator.mesh(), clock.ElapsedSeconds());
+  SCN_LOG_INFO("done: {} frames in {} -> {}", n, FormatDuration(clock.ElapsedSeconds()), out.string());
+  CloseLogFile();
+}
+
+}  // namespace
+
+void RunGenerate(const GenerateRequest& request) {
+  Config config = request.config;
+  const fs::path& out = request.out_dir;
+  if (fs::exists(out / "run.json") && !request.overwrite)
+    throw InputError(out.string() + ": already holds a run (run.json); choose another --out, --resume it, or pass --overwrite");
+  // Inputs are read and checked before anything is written, so bad input leaves no output.
+  SetUpRuntime(config);
+  const at::Tensor start = PrepareStart(config);
+  EnsureWritableDir(out);
+  if (request.overwrite) RemoveFramesFrom(out, 0);
+  if (request.overwrite) fs::remove_all(out / "state");
+  SetLogFile(out / "log.txt");
+  const Stages stages = MakeStages();
+  SCN_LOG_INFO("scenescape {} | back end: classical (no learned weights: box-model depth, OpenCV inpainting, "
+               "seam scorer) | {} threads",
+               VersionString(), at::get_num_threads());
   json run = {{"version", VersionString()},
               {"libtorch", TORCH_VERSION},
               {"opencv", CV_VERSION},
               {"command_line", request.command_line},
               {"config", ConfigToJson(config)},
               {"seed", config.seed},
-              {"backend",
-               {{"name", "classical"},
-                {"depth", stages.depth->Name()},
-                {"inpainter", stages.inpainter->Name()},
-                {"scorer", stages.scorer->Name()}}}};
+              {"backend", BackendJson(stages)}};
   RunWriter writer(out, config, run);
   SceneGenerator generator(config.ToGeneratorOptions(), stages);
   const Timer clock;
-  const int n = config.frames;
-  FrameResult r = generator.Start(start);
-  writer.Write(r);
-  double frame_seconds = 0.0;
-  auto report = [&](const FrameResult& fr) {
-    const double elapsed = clock.ElapsedSeconds();
-    const double per_frame = fr.index > 0 ? elapsed / (fr.index + 1) : elapsed;
-    frame_seconds = per_frame;
-    std::string stages_ms;
-    for (const auto& [stage, ms] : fr.timings_ms)
-      if (stage != "total") stages_ms += fmt::format(" {}={:.0f}", stage, ms);
-    SCN_LOG_INFO("frame {}/{} | {:.0f} ms ({}) | generated {:.1f}% | mesh {} faces | ETA {}", fr.index + 1, n,
-                 fr.timings_ms.at("total"), stages_ms.substr(1), 100.0 * fr.holes.to(at::kFloat).mean().item<double>(),
-                 fr.mesh_faces, FormatDuration(per_frame * (n - fr.index - 1)));
-  };
-  report(r);
-  while (!generator.Done()) {
-    r = generator.Next();
-    writer.Write(r);
-    report(r);
+  const FrameResult first = generator.Start(start);
+  writer.Write(first, generator);
+  SCN_LOG_INFO("frame 1/{} | {:.0f} ms | mesh {} faces", config.frames, first.timings_ms.at("total"),
+               first.mesh_faces);
+  RunFrames(generator, writer, out, clock, 0);
+}
+
+void RunResume(const ResumeRequest& request) {
+  const fs::path& dir = request.run_dir;
+  if (!fs::is_directory(dir)) throw InputError(dir.string() + ": no such run folder");
+  if (!fs::exists(dir / "run.json"))
+    throw InputError(dir.string() + ": not a scenescape run folder (no run.json)");
+  json run;
+  try {
+    run = json::parse(ReadFile(dir / "run.json"));
+  } catch (const json::exception& e) {
+    throw InputError((dir / "run.json").string() + ": not valid JSON (" + e.what() + ")");
   }
-  writer.Finish(generator.mesh(), clock.ElapsedSeconds());
-  SCN_LOG_INFO("done: {} frames in {} ({:.2f} s/frame) -> {}", n, FormatDuration(clock.ElapsedSeconds()),
-               frame_seconds, out.string());
-  CloseLogFile();
+  if (!run.contains("config") || !run.contains("status"))
+    throw InputError((dir / "run.json").string() + ": not a scenescape run record (no config/status)");
+  Config config = ConfigFromJson(run["config"], (dir / "run.json").string() + " config");
+  GeneratorOptions options = config.ToGeneratorOptions();
+  if (run.contains("reseed")) {
+    options.reseed_from = run["reseed"].at("from").get<int>();
+    options.reseed_to = run["reseed"].at("to").get<int>();
+    options.reseed = run["reseed"].at("seed").get<uint64_t>();
+  }
+  const int saved = SavedNextIndex(dir);
+  int next = saved;
+  if (request.redo_from >= 0) {
+    if (request.redo_from < 1)
+      throw InputError("--redo-frames: frame 0 cannot be redone (it is the starting image); start a new run");
+    if (request.redo_from >= saved)
+      throw InputError(fmt::format("--redo-frames {}-{}: {} holds frames 0-{} only", request.redo_from,
+                                   request.redo_to, dir.string(), saved - 1));
+    next = request.redo_from;
+    if (request.redo_seed) {
+      options.reseed_from = request.redo_from;
+      options.reseed_to = request.redo_to;
+      options.reseed = *request.redo_seed;
+      run["reseed"] = {{"from", request.redo_from}, {"to", request.redo_to}, {"seed", *request.redo_seed}};
+    }
+  } else if (run["status"] == "complete") {
+    SCN_LOG_INFO("{}: the run is already complete ({} frames)", dir.string(), config.frames);
+    return;
+  }
+  SetUpRuntime(config);
+  if (next == 0) {
+    // Not even frame 0 finished: start over in the same folder.
+    SCN_LOG_INFO("{}: no finished frame, starting the run again", dir.string());
+    GenerateRequest fresh;
+    fresh.config = config;
+    fresh.out_dir = dir;
+    fresh.command_line = run.value("command_line", "");
+    fresh.overwrite = true;
+    RunGenerate(fresh);
+    return;
+  }
+  const GeneratorState state = LoadGeneratorState(dir, next);
+  RemoveFramesFrom(dir, next);
+  SetLogFile(dir / "log.txt");
+  SCN_LOG_INFO("{} {} at frame {}/{} (mesh {} faces)", request.redo_from >= 0 ? "redoing" : "resuming",
+               dir.string(), next + 1, config.frames, state.mesh.NumFaces());
+  run["resumed"].push_back({{"at_frame", next}, {"command_line", request.command_line}});
+  RunWriter writer(dir, config, run, next);
+  SceneGenerator generator(options, MakeStages());
+  generator.Resume(state);
+  const Timer clock;
+  RunFrames(generator, writer, dir, clock, next);
 }
 
 }  // namespace scenescape

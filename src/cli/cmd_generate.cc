@@ -1,6 +1,7 @@
 #include <ATen/ATen.h>
 
 #include <chrono>
+#include <cstdio>
 #include <ctime>
 #include <filesystem>
 #include <random>
@@ -27,6 +28,13 @@ void RegisterGenerate(CLI::App& app, GenerateArgs& a) {
   app.add_option("-o,--out", a.out, "Output folder (default: output/<date>_<prompt>)")->group(run);
   app.add_option("-s,--seed", a.seed, "Seed; -1 picks a random one (always recorded). Default 13")->group(run);
   app.add_flag("--overwrite", a.overwrite, "Allow an --out folder that already holds a run")->group(run);
+  app.add_option("--resume", a.resume,
+                 "Continue the stopped run in DIR (same frames as an uninterrupted run); other flags are "
+                 "taken from DIR/run.json")
+      ->group(run);
+  app.add_option("--redo-frames", a.redo_frames,
+                 "With --resume DIR: regenerate frames A-B (with --seed S if given) and every frame after")
+      ->group(run);
   const char* cam = "Camera";
   app.add_option("-t,--trajectory", a.trajectory,
                  "rotations (default) | translations | round | forward | a JSON keyframe file")
@@ -121,10 +129,33 @@ Config ResolveConfig(const GenerateArgs& a) {
 
 int RunGenerateCommand(const GenerateArgs& a, int argc, char** argv) {
   SetLogLevel(a.verbose ? "debug" : a.log_level);
+  std::string command_line;
+  for (int i = 0; i < argc; ++i) command_line += (i ? " " : "") + std::string(argv[i]);
+  if (!a.redo_frames.empty() && a.resume.empty())
+    throw InputError("--redo-frames needs --resume DIR (the run whose frames to redo)");
+  if (!a.resume.empty()) {
+    ResumeRequest resume;
+    resume.run_dir = a.resume;
+    resume.command_line = command_line;
+    if (!a.redo_frames.empty()) {
+      int from = -1, to = -1;
+      char extra = 0;
+      const int n = std::sscanf(a.redo_frames.c_str(), "%d-%d%c", &from, &to, &extra);
+      if (n == 1 && a.redo_frames.find('-') == std::string::npos) to = from;
+      if (!((n == 2 || (n == 1 && to == from)) && from >= 0 && to >= from))
+        throw InputError("--redo-frames " + a.redo_frames + ": expected A-B with 1 <= A <= B (frame indices)");
+      resume.redo_from = from;
+      resume.redo_to = to;
+      if (a.seed >= 0) resume.redo_seed = static_cast<uint64_t>(a.seed);
+      if (a.seed == -1) resume.redo_seed = std::random_device{}() & 0x7fffffff;
+    }
+    RunResume(resume);
+    return 0;
+  }
   GenerateRequest request;
   request.config = ResolveConfig(a);
   request.overwrite = a.overwrite;
-  for (int i = 0; i < argc; ++i) request.command_line += (i ? " " : "") + std::string(argv[i]);
+  request.command_line = command_line;
   if (a.out.empty()) {
     const std::time_t now = std::time(nullptr);
     char stamp[32];

@@ -17,6 +17,8 @@ struct GenerateArgs {
   int threads = -1;
   bool keep_candidates = false;
   bool overwrite = false;
+  std::string resume;       // --resume DIR
+  std::string redo_frames;  // --redo-frames A-B
   std::string log_level = "info";
   bool verbose = false;
 };

@@ -30,7 +30,9 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);  // prints help / the parse error; 0 for --help, else 2+
+    // Prints the help or the parse error; every argument error exits with 2.
+    const int code = app.exit(e);
+    return code == 0 ? 0 : static_cast<int>(ExitCode::kBadInput);
   }
   try {
     if (app.get_subcommands().empty()) return RunGenerateCommand(generate_args, argc, argv);

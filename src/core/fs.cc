@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <system_error>
@@ -21,11 +22,30 @@ fs::path TemporaryName(const fs::path& path) {
 }
 }  // namespace
 
+namespace {
+// Fault injection for the resume tests: with SCN_TEST_CRASH_AT_WRITE=N the
+// process dies in the middle of its N-th file write (the temporary file cut in
+// half, never renamed), like a killed job. Unset in normal use.
+void MaybeCrashDuringWrite(const fs::path& tmp) {
+  static const long crash_at = [] {
+    const char* env = std::getenv("SCN_TEST_CRASH_AT_WRITE");
+    return env ? std::atol(env) : 0L;
+  }();
+  static long writes = 0;
+  if (crash_at <= 0 || ++writes != crash_at) return;
+  std::error_code ec;
+  const auto size = fs::file_size(tmp, ec);
+  if (!ec) fs::resize_file(tmp, size / 2, ec);
+  std::_Exit(86);
+}
+}  // namespace
+
 void WriteViaTemporary(const fs::path& path,
                        const std::function<void(const fs::path& tmp)>& write) {
   const fs::path tmp = TemporaryName(path);
   try {
     write(tmp);
+    MaybeCrashDuringWrite(tmp);
   } catch (...) {
     std::error_code ignored;
     fs::remove(tmp, ignored);

@@ -22,7 +22,7 @@ FrameContext SceneGenerator::Context(int index, const Camera& camera) const {
   FrameContext ctx;
   ctx.frame_index = index;
   ctx.camera = camera;
-  ctx.seed = options_.seed;
+  ctx.seed = index >= options_.reseed_from && index <= options_.reseed_to ? options_.reseed : options_.seed;
   ctx.prompt = options_.prompt;
   if (index < static_cast<int>(path_.size()) && !path_[index].prompt.empty())
     ctx.prompt = path_[index].prompt;
@@ -71,8 +71,8 @@ FrameResult SceneGenerator::Start(const at::Tensor& image) {
   // not depend on the pose, so the mesh is built once the path fixes camera 0.
   const at::Tensor valid = r.depth > 0;
   SCN_CHECK(valid.any().item<bool>()) << "frame 0 has no valid depth";
-  const double median_depth = r.depth.index({valid}).median().item<double>();
-  path_ = ComputePath(options_.trajectory, Eigen::Matrix4d::Identity(), median_depth,
+  median_depth0_ = r.depth.index({valid}).median().item<double>();
+  path_ = ComputePath(options_.trajectory, Eigen::Matrix4d::Identity(), median_depth0_,
                       options_.frames, options_.seed);
   r.camera = CameraAt(0);
   previous_ = r.camera;
@@ -89,6 +89,23 @@ FrameResult SceneGenerator::Start(const at::Tensor& image) {
   r.timings_ms["total"] = total.ElapsedMs();
   next_index_ = 1;
   return r;
+}
+
+void SceneGenerator::Resume(const GeneratorState& state) {
+  SCN_CHECK(next_index_ == 0) << "Resume() on a generator that already ran";
+  SCN_CHECK(state.next_index >= 1 && state.median_depth0 > 0) << "invalid generator state";
+  state.mesh.Validate();
+  median_depth0_ = state.median_depth0;
+  path_ = ComputePath(options_.trajectory, Eigen::Matrix4d::Identity(), median_depth0_, options_.frames,
+                      options_.seed);
+  mesh_ = state.mesh;
+  previous_ = CameraAt(std::min(state.next_index, options_.frames) - 1);
+  previous_depth_ = state.previous_depth;
+  next_index_ = state.next_index;
+}
+
+GeneratorState SceneGenerator::State() const {
+  return {next_index_, median_depth0_, mesh_, previous_depth_};
 }
 
 FrameResult SceneGenerator::Next() {

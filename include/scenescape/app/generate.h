@@ -20,9 +20,11 @@
 //                          timings, candidate scores and the chosen candidate;
 //                          "status" is "running" until the run is complete
 //   log.txt                the full log at debug level
+//   state/                 what --resume and --redo-frames need (app/run_state.h)
 // Every file is written atomically (temporary name, then rename).
 
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "scenescape/config/config.h"
@@ -38,6 +40,20 @@ struct GenerateRequest {
 
 // Runs the whole job. Throws scenescape::Error subclasses (with exit codes) on failure.
 void RunGenerate(const GenerateRequest& request);
+
+struct ResumeRequest {
+  std::filesystem::path run_dir;
+  // --redo-frames A-B: regenerate from frame A on (frames A..B with redo_seed
+  // when given, later frames with the run's seed). redo_from < 0: plain resume.
+  int redo_from = -1;
+  int redo_to = -1;
+  std::optional<uint64_t> redo_seed;
+  std::string command_line;
+};
+
+// Continues a stopped run (or redoes frames) in its folder; the result is
+// bit-identical to a run that was never stopped. A complete run is left alone.
+void RunResume(const ResumeRequest& request);
 
 // "0.1.0 (git abc1234)" and the library versions, for --version and run.json.
 std::string VersionString();

@@ -26,7 +26,12 @@ namespace scenescape {
 
 struct GeneratorOptions {
   int frames = 50;           // total frames including frame 0 (>= 1)
-  uint64_t seed = 13;
+  uint64_t seed = 13;        // candidates of frame i use (seed, i, k); the path's random choices use it too
+  // Frames in [reseed_from, reseed_to] draw their candidates from `reseed`
+  // instead (--redo-frames A-B --seed S); the path keeps using `seed`.
+  int reseed_from = -1;
+  int reseed_to = -1;
+  uint64_t reseed = 0;
   std::string prompt;
   std::string negative_prompt;
   Intrinsics intrinsics;     // frame-0 intrinsics (keyframe files may change the fov per frame)
@@ -61,6 +66,15 @@ struct FrameResult {
   std::map<std::string, double> timings_ms;  // per stage, plus "total"
 };
 
+// Everything needed to continue a run after frame next_index - 1 (resume):
+// the path is recomputed from the options and median_depth0.
+struct GeneratorState {
+  int next_index = 0;
+  double median_depth0 = 0.0;
+  Mesh mesh;
+  at::Tensor previous_depth;  // [H,W] final depth of frame next_index - 1
+};
+
 class SceneGenerator {
  public:
   SceneGenerator(GeneratorOptions options, Stages stages);
@@ -68,6 +82,10 @@ class SceneGenerator {
   // Frame 0 from `image` ([H,W,3] at the configured size), or, when `image` is
   // undefined, from the inpainter with a full mask (text-to-image).
   FrameResult Start(const at::Tensor& image);
+  // Continues from a saved state instead of Start (bit-identical to never stopping).
+  void Resume(const GeneratorState& state);
+  GeneratorState State() const;
+
   // The next frame; Start must have run. Throws once all frames are made.
   FrameResult Next();
   bool Done() const { return next_index_ >= options_.frames; }
@@ -88,6 +106,7 @@ class SceneGenerator {
   std::vector<PathFrame> path_;
   Camera previous_;
   at::Tensor previous_depth_;  // [H,W] final depth of the last frame
+  double median_depth0_ = 0.0;
   int next_index_ = 0;
 };
 
