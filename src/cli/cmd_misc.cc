@@ -42,6 +42,7 @@ int RunSubcommand(CLI::App& app) {
     return 0;
   }
   if (sub->get_name() == "tokenize") return RunTokenize();
+  if (sub->get_name() == "batch") return RunBatchCommand();
   return 2;
 }
 

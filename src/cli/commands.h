@@ -29,6 +29,8 @@ int RunGenerateCommand(const GenerateArgs& args, int argc, char** argv);
 void RegisterVersion(CLI::App& app);
 void RegisterConfig(CLI::App& app);
 void RegisterTokenize(CLI::App& app);
+void RegisterBatch(CLI::App& app);
+int RunBatchCommand();
 int RunTokenize();
 // Runs whichever subcommand was parsed.
 int RunSubcommand(CLI::App& app);

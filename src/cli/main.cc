@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   RegisterVersion(app);
   RegisterConfig(app);
   RegisterTokenize(app);
+  RegisterBatch(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

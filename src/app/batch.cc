@@ -1,0 +1,174 @@
+#include "scenescape/app/batch.h"
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <set>
+
+#include "scenescape/app/generate.h"
+#include "scenescape/core/check.h"
+#include "scenescape/core/fs.h"
+#include "scenescape/core/logging.h"
+#include "scenescape/core/timer.h"
+
+namespace scenescape {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+std::string Resolve(const fs::path& base, const std::string& p) {
+  const fs::path path(p);
+  return path.is_absolute() ? p : (base / path).lexically_normal().string();
+}
+
+BatchJob ParseJob(const json& line, int line_no, const fs::path& file, const json& base_doc) {
+  const std::string where = file.string() + ":" + std::to_string(line_no);
+  if (!line.is_object()) throw InputError(where + ": expected a JSON object");
+  static const std::set<std::string> kKeys = {"name",       "prompt", "negative_prompt", "seed",   "frames",
+                                              "trajectory", "init_image", "fov",       "config", "overrides"};
+  for (const auto& item : line.items())
+    if (!kKeys.count(item.key())) throw InputError(where + ": " + item.key() + ": unknown key");
+  const fs::path dir = file.parent_path();
+  BatchJob job;
+  job.line = line_no;
+  if (!line.contains("name") || !line["name"].is_string())
+    throw InputError(where + ": name: required, a string naming the run folder");
+  job.name = line["name"].get<std::string>();
+  static const std::regex kName(R"([A-Za-z0-9._-]+)");
+  if (!std::regex_match(job.name, kName) || job.name == "." || job.name == "..")
+    throw InputError(where + ": name: \"" + job.name + "\" must use only letters, digits, '.', '_' and '-'");
+
+  json doc = base_doc;
+  if (line.contains("config")) {
+    if (!line["config"].is_string()) throw InputError(where + ": config: expected a file name");
+    json job_doc = LoadConfigJson(Resolve(dir, line["config"].get<std::string>()));
+    doc.merge_patch(job_doc);
+  }
+  if (line.contains("overrides")) {
+    if (!line["overrides"].is_object()) throw InputError(where + ": overrides: expected an object of key.path: value");
+    for (const auto& item : line["overrides"].items())
+      ApplyOverride(doc, item.key() + "=" + item.value().dump());
+  }
+  for (const char* key : {"prompt", "negative_prompt", "seed", "frames"})
+    if (line.contains(key)) doc[key] = line[key];
+  if (line.contains("init_image")) {
+    if (!line["init_image"].is_string()) throw InputError(where + ": init_image: expected a file name");
+    doc["init_image"] = Resolve(dir, line["init_image"].get<std::string>());
+  }
+  if (line.contains("fov")) doc["camera"]["fov"] = line["fov"];
+  if (line.contains("trajectory")) {
+    if (!line["trajectory"].is_string()) throw InputError(where + ": trajectory: expected a preset or a file");
+    const std::string t = line["trajectory"].get<std::string>();
+    if (t.size() > 5 && t.substr(t.size() - 5) == ".json") {
+      doc["trajectory"]["type"] = "file";
+      doc["trajectory"]["file"] = Resolve(dir, t);
+    } else {
+      doc["trajectory"]["type"] = t;
+    }
+  }
+  job.config = ConfigFromJson(doc, where);
+  if (!job.config.init_image.empty() && !fs::exists(job.config.init_image))
+    throw InputError(where + ": init_image: " + job.config.init_image + ": file not found");
+  if (job.config.trajectory.type == "file") {
+    try {
+      LoadKeyframePath(job.config.trajectory.file);
+    } catch (const InputError& e) {
+      throw InputError(where + ": trajectory: " + e.what());
+    }
+  }
+  return job;
+}
+
+}  // namespace
+
+std::vector<BatchJob> LoadBatchJobs(const BatchOptions& options) {
+  const fs::path& file = options.jobs_file;
+  if (!fs::exists(file)) throw InputError(file.string() + ": jobs file not found");
+  if (options.shard_count < 1 || options.shard_index < 0 || options.shard_index >= options.shard_count)
+    throw InputError("--shard " + std::to_string(options.shard_index) + "/" + std::to_string(options.shard_count) +
+                     ": expected I/N with 0 <= I < N");
+  json base_doc = json::object();
+  if (options.base_config) base_doc = LoadConfigJson(*options.base_config);
+  std::ifstream in(file);
+  std::vector<BatchJob> jobs;
+  std::set<std::string> names;
+  std::string text;
+  for (int line_no = 1; std::getline(in, text); ++line_no) {
+    const auto first = text.find_first_not_of(" \t\r");
+    if (first == std::string::npos || text[first] == '#') continue;
+    json line;
+    try {
+      line = json::parse(text);
+    } catch (const json::parse_error& e) {
+      throw InputError(file.string() + ":" + std::to_string(line_no) + ": not valid JSON (" + e.what() + ")");
+    }
+    BatchJob job = ParseJob(line, line_no, file, base_doc);
+    if (!names.insert(job.name).second)
+      throw InputError(file.string() + ":" + std::to_string(line_no) + ": name: \"" + job.name +
+                       "\" is used by an earlier line");
+    jobs.push_back(std::move(job));
+  }
+  if (jobs.empty()) throw InputError(file.string() + ": no jobs");
+  return jobs;
+}
+
+std::vector<BatchOutcome> RunBatch(const BatchOptions& options) {
+  const std::vector<BatchJob> jobs = LoadBatchJobs(options);
+  std::vector<BatchOutcome> outcomes;
+  int position = -1;
+  for (const BatchJob& job : jobs) {
+    ++position;
+    if (position % options.shard_count != options.shard_index) continue;
+    BatchOutcome outcome;
+    outcome.name = job.name;
+    outcome.frames = job.config.frames;
+    const fs::path dir = options.out_root / job.name;
+    const Timer timer;
+    try {
+      std::string status;
+      if (fs::exists(dir / "run.json")) {
+        try {
+          status = json::parse(ReadFile(dir / "run.json")).value("status", "");
+        } catch (const json::exception&) {
+          status = "unreadable";
+        }
+      }
+      if (status == "complete") {
+        outcome.action = "skipped (complete)";
+      } else if (!status.empty()) {
+        SCN_LOG_INFO("batch: resuming {} ({})", job.name, dir.string());
+        ResumeRequest resume;
+        resume.run_dir = dir;
+        resume.command_line = "batch " + options.jobs_file.string() + " (line " + std::to_string(job.line) + ")";
+        RunResume(resume);
+        outcome.action = "resumed";
+      } else {
+        SCN_LOG_INFO("batch: starting {} ({})", job.name, dir.string());
+        GenerateRequest request;
+        request.config = job.config;
+        request.out_dir = dir;
+        request.command_line = "batch " + options.jobs_file.string() + " (line " + std::to_string(job.line) + ")";
+        request.overwrite = fs::exists(dir / "run.json");  // an unreadable record: start over
+        RunGenerate(request);
+        outcome.action = "started";
+      }
+    } catch (const std::exception& e) {
+      outcome.action = "failed";
+      outcome.detail = e.what();
+      SCN_LOG_ERROR("batch: {} failed: {}", job.name, e.what());
+      CloseLogFile();
+    }
+    outcome.seconds = timer.ElapsedSeconds();
+    outcomes.push_back(outcome);
+  }
+  std::string table = fmt::format("\n{:<24} {:<20} {:>7} {:>9}  {}\n", "run", "result", "frames", "seconds", "folder");
+  for (const auto& o : outcomes)
+    table += fmt::format("{:<24} {:<20} {:>7} {:>9.1f}  {}{}\n", o.name, o.action, o.frames, o.seconds,
+                         (options.out_root / o.name).string(), o.detail.empty() ? "" : "  (" + o.detail + ")");
+  std::printf("%s", table.c_str());
+  std::fflush(stdout);
+  return outcomes;
+}
+
+}  // namespace scenescape
