@@ -9,6 +9,7 @@ packages=(
   libeigen3-dev libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   libpcre2-dev                                # CLIP tokenizer regex
   libgtest-dev libbenchmark-dev               # tests and benchmarks
+  slurm-wlm munge                             # the one-node Slurm test (tests/slurm)
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -217,8 +217,12 @@ void SetUpRuntime(const Config& config) {
   // few cores (measured: the mesh stage went from 17 ms to 1.1 s per frame on 2
   // cores); OpenCV's share of the work is small, so it runs on the calling thread.
   cv::setNumThreads(1);
-  at::set_num_threads(config.threads > 0 ? config.threads
-                                         : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+  // threads = 0: OMP_NUM_THREADS when set (schedulers such as Slurm set it to the
+  // job's CPUs), else every core.
+  int threads = config.threads;
+  if (threads <= 0 && std::getenv("OMP_NUM_THREADS")) threads = std::atoi(std::getenv("OMP_NUM_THREADS"));
+  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  at::set_num_threads(threads);
   if (config.device.rfind("cuda", 0) == 0 && !at::hasCUDA())
     throw ResourceError("--device " + config.device + ": CUDA is not available in this LibTorch build");
   if (config.backend == "torch")
