@@ -178,6 +178,8 @@ class RunWriter {
 
 // The starting image at the configured size, and the focal length to use.
 at::Tensor PrepareStart(Config& config) {
+  if (config.backend == "oracle" && !config.init_image.empty())
+    throw InputError("--backend oracle renders the built-in room; it takes no --init-image");
   if (config.init_image.empty()) {
     SCN_LOG_INFO("no --init-image: starting from the built-in procedural room (a scene the engine renders itself)");
     if (config.fov_auto) SCN_LOG_WARN("--fov auto needs --init-image; using the configured focal length");
@@ -230,8 +232,18 @@ void SetUpRuntime(const Config& config) {
   if (config.trajectory.type == "file") LoadKeyframePath(config.trajectory.file);
 }
 
-Stages MakeStages() {
+Stages MakeStages(const Config& config) {
   Stages stages;
+  if (config.backend == "oracle") {
+    const Mesh room = MakeProceduralRoom();
+    stages.depth = std::make_shared<OracleDepth>(room);
+    if (config.oracle_depth_noise > 0)
+      stages.depth = std::make_shared<NoisyDepth>(stages.depth, config.oracle_depth_noise);
+    stages.inpainter = std::make_shared<OracleInpainter>(room);
+    stages.scorer = std::make_shared<SeamScorer>();
+    stages.hole_filler = std::make_shared<TeleaHoleFiller>();
+    return stages;
+  }
   stages.depth = std::make_shared<BoxDepthEstimator>();
   stages.inpainter = std::make_shared<OpenCvInpainter>();
   stages.scorer = std::make_shared<SeamScorer>();
@@ -239,8 +251,8 @@ Stages MakeStages() {
   return stages;
 }
 
-json BackendJson(const Stages& stages) {
-  return {{"name", "classical"},
+json BackendJson(const Config& config, const Stages& stages) {
+  return {{"name", config.backend == "oracle" ? "oracle" : "classical"},
           {"depth", stages.depth->Name()},
           {"inpainter", stages.inpainter->Name()},
           {"scorer", stages.scorer->Name()}};
@@ -285,17 +297,19 @@ void RunGenerate(const GenerateRequest& request) {
   if (request.overwrite) RemoveFramesFrom(out, 0);
   if (request.overwrite) fs::remove_all(out / "state");
   SetLogFile(out / "log.txt");
-  const Stages stages = MakeStages();
-  SCN_LOG_INFO("scenescape {} | back end: classical (no learned weights: box-model depth, OpenCV inpainting, "
-               "seam scorer) | {} threads",
-               VersionString(), at::get_num_threads());
+  const Stages stages = MakeStages(config);
+  SCN_LOG_INFO("scenescape {} | back end: {} | {} threads", VersionString(),
+               config.backend == "oracle"
+                   ? "oracle (engine self-test: ground truth of the procedural room)"
+                   : "classical (no learned weights: box-model depth, OpenCV inpainting, seam scorer)",
+               at::get_num_threads());
   json run = {{"version", VersionString()},
               {"libtorch", TORCH_VERSION},
               {"opencv", CV_VERSION},
               {"command_line", request.command_line},
               {"config", ConfigToJson(config)},
               {"seed", config.seed},
-              {"backend", BackendJson(stages)}};
+              {"backend", BackendJson(config, stages)}};
   RunWriter writer(out, config, run);
   SceneGenerator generator(config.ToGeneratorOptions(), stages);
   const Timer clock;
@@ -364,7 +378,7 @@ void RunResume(const ResumeRequest& request) {
                dir.string(), next + 1, config.frames, state.mesh.NumFaces());
   run["resumed"].push_back({{"at_frame", next}, {"command_line", request.command_line}});
   RunWriter writer(dir, config, run, next);
-  SceneGenerator generator(options, MakeStages());
+  SceneGenerator generator(options, MakeStages(config));
   generator.Resume(state);
   const Timer clock;
   RunFrames(generator, writer, dir, clock, next);

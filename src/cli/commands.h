@@ -30,6 +30,8 @@ void RegisterVersion(CLI::App& app);
 void RegisterConfig(CLI::App& app);
 void RegisterTokenize(CLI::App& app);
 void RegisterBatch(CLI::App& app);
+void RegisterEval(CLI::App& app);
+int RunEvalCommand();
 int RunBatchCommand();
 int RunTokenize();
 // Runs whichever subcommand was parsed.

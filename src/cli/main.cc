@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   RegisterConfig(app);
   RegisterTokenize(app);
   RegisterBatch(app);
+  RegisterEval(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -193,6 +193,11 @@ Config ConfigFromJson(const json& doc, const std::string& source) {
   r.Read("device", c.device);
   r.Read("threads", c.threads);
   r.Read("init_image", c.init_image);
+  {
+    ObjectReader o = r.Child("oracle");
+    o.Read("depth_noise", c.oracle_depth_noise);
+    o.Finish();
+  }
   r.Find("parent");  // already resolved by LoadConfigJson
   {
     ObjectReader cam = r.Child("camera");
@@ -266,6 +271,7 @@ json ConfigToJson(const Config& c) {
       {"device", c.device},
       {"threads", c.threads},
       {"init_image", c.init_image},
+      {"oracle", {{"depth_noise", c.oracle_depth_noise}}},
       {"camera", {{"width", c.width}, {"height", c.height}, {"focal_length", c.focal_length}, {"fov", fov}}},
       {"trajectory", TrajectoryJson(c.trajectory)},
       {"mesh",
@@ -296,8 +302,9 @@ void CheckConfig(const Config& c, const std::string& source) {
     throw InputError(ss.str());
   };
   if (c.frames < 1) fail("frames", "an integer >= 1", c.frames);
-  if (c.backend != "auto" && c.backend != "classical" && c.backend != "torch")
-    fail("backend", "auto, classical or torch", "\"" + c.backend + "\"");
+  if (c.backend != "auto" && c.backend != "classical" && c.backend != "torch" && c.backend != "oracle")
+    fail("backend", "auto, classical, torch or oracle", "\"" + c.backend + "\"");
+  if (!(c.oracle_depth_noise >= 0)) fail("oracle.depth_noise", "a number >= 0", c.oracle_depth_noise);
   if (c.device != "auto" && c.device != "cpu" && c.device.rfind("cuda", 0) != 0)
     fail("device", "auto, cpu or cuda[:N]", "\"" + c.device + "\"");
   if (c.threads < 0) fail("threads", "an integer >= 0", c.threads);

@@ -39,7 +39,13 @@ struct Config {
       "fisheye look, windows, people, crowd, outdoor, landscape, view, chandelier";
   int frames = 50;               // total frames, frame 0 included (>= 1)
   uint64_t seed = 13;
-  std::string backend = "auto";  // auto | classical (auto = classical when no model folder is given)
+  // auto | classical | oracle. auto = classical when no model folder is given.
+  // oracle: the engine self-test; depth and inpainting come from the built-in
+  // procedural room's ground truth (no init image), see synth/procedural_room.h.
+  std::string backend = "auto";
+  // oracle only: multiplicative per-pixel depth noise (standard deviation) for
+  // frames >= 1, to show that the consistency metrics can fail. >= 0.
+  double oracle_depth_noise = 0.0;
   std::string device = "auto";   // auto | cpu | cuda
   int threads = 0;               // intra-op threads; 0 = all cores
   std::string init_image;        // path of the starting photo; empty = built-in demo scene (classical)

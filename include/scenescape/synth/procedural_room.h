@@ -8,6 +8,8 @@
 // World frame: the default camera sits at the origin looking down +z, +y is
 // down (floor at y = floor_y > 0), units are metres-like.
 
+#include <memory>
+
 #include "scenescape/geometry/camera.h"
 #include "scenescape/mesh/mesh.h"
 #include "scenescape/pipeline/stages.h"
@@ -59,6 +61,21 @@ class OracleInpainter : public Inpainter {
 
  private:
   Mesh scene_;
+};
+
+// Wraps a depth estimator and multiplies its depth by (1 + noise * n), n ~ N(0,1)
+// per pixel, for frames >= 1 (seeded from (seed, frame)): a controlled error for
+// showing that the consistency metrics notice bad depth.
+class NoisyDepth : public DepthEstimator {
+ public:
+  NoisyDepth(std::shared_ptr<DepthEstimator> inner, double noise) : inner_(std::move(inner)), noise_(noise) {}
+  std::string Name() const override { return inner_->Name() + "+noise"; }
+  at::Tensor Estimate(const at::Tensor& image, const at::Tensor& mesh_depth,
+                      const FrameContext& context) override;
+
+ private:
+  std::shared_ptr<DepthEstimator> inner_;
+  double noise_;
 };
 
 }  // namespace scenescape

@@ -1,0 +1,219 @@
+#include "scenescape/app/eval.h"
+
+#include <ATen/ATen.h>
+#include <opencv2/imgproc.hpp>
+
+#include <cmath>
+#include <limits>
+
+#include "scenescape/core/check.h"
+#include "scenescape/core/fs.h"
+#include "scenescape/core/logging.h"
+#include "scenescape/io/image_io.h"
+#include "scenescape/io/opencv_convert.h"
+#include "scenescape/mesh/mesh_io.h"
+#include "scenescape/render/rasterizer.h"
+
+namespace scenescape {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+json ReadJson(const fs::path& file) {
+  if (!fs::exists(file)) throw InputError(file.string() + ": missing (is this a finished scenescape run?)");
+  try {
+    return json::parse(ReadFile(file));
+  } catch (const json::exception& e) {
+    throw InputError(file.string() + ": not valid JSON (" + e.what() + ")");
+  }
+}
+
+Camera CameraFromJson(const json& j, const fs::path& file) {
+  try {
+    Camera cam;
+    cam.intrinsics.width = j.at("width").get<int>();
+    cam.intrinsics.height = j.at("height").get<int>();
+    cam.intrinsics.fx = j.at("fx").get<double>();
+    cam.intrinsics.fy = j.at("fy").get<double>();
+    cam.intrinsics.cx = j.at("cx").get<double>();
+    cam.intrinsics.cy = j.at("cy").get<double>();
+    const json& m = j.at("cam_from_world");
+    for (int r = 0; r < 4; ++r)
+      for (int c = 0; c < 4; ++c) cam.cam_from_world(r, c) = m.at(r).at(c).get<double>();
+    return cam;
+  } catch (const json::exception& e) {
+    throw InputError(file.string() + ": bad camera entry (" + e.what() + ")");
+  }
+}
+
+std::string FrameName(int i) {
+  char buf[16];
+  std::snprintf(buf, sizeof(buf), "%05d.png", i);
+  return buf;
+}
+
+// A line chart of one or two series; y ranges are per series (left / right axis labels).
+void PlotSeries(const fs::path& file, const std::vector<double>& a, const std::string& a_name,
+                const std::vector<double>& b, const std::string& b_name) {
+  const int w = 800, h = 400, m = 50;
+  cv::Mat img(h, w, CV_8UC3, cv::Scalar(255, 255, 255));
+  cv::rectangle(img, {m, m / 2}, {w - m, h - m}, cv::Scalar(200, 200, 200));
+  const auto draw = [&](const std::vector<double>& v, const cv::Scalar& color, bool right, const std::string& name) {
+    std::vector<double> finite;
+    for (double x : v)
+      if (std::isfinite(x)) finite.push_back(x);
+    if (finite.empty()) return;
+    double lo = *std::min_element(finite.begin(), finite.end());
+    double hi = *std::max_element(finite.begin(), finite.end());
+    if (hi - lo < 1e-9) hi = lo + 1.0;
+    const auto pt = [&](size_t i, double y) {
+      const double x = v.size() > 1 ? static_cast<double>(i) / (v.size() - 1) : 0.5;
+      return cv::Point(static_cast<int>(m + x * (w - 2 * m)),
+                       static_cast<int>(h - m - (y - lo) / (hi - lo) * (h - 1.5 * m)));
+    };
+    for (size_t i = 1; i < v.size(); ++i)
+      if (std::isfinite(v[i - 1]) && std::isfinite(v[i])) cv::line(img, pt(i - 1, v[i - 1]), pt(i, v[i]), color, 2, cv::LINE_AA);
+    const int x = right ? w - m + 4 : 4;
+    cv::putText(img, cv::format("%.3g", hi), {x, m / 2 + 10}, cv::FONT_HERSHEY_SIMPLEX, 0.4, color);
+    cv::putText(img, cv::format("%.3g", lo), {x, h - m}, cv::FONT_HERSHEY_SIMPLEX, 0.4, color);
+    cv::putText(img, name, {right ? w / 2 + 10 : m + 10, h - 15}, cv::FONT_HERSHEY_SIMPLEX, 0.5, color, 1, cv::LINE_AA);
+  };
+  draw(a, cv::Scalar(180, 90, 20), false, a_name);
+  if (!b.empty()) draw(b, cv::Scalar(30, 30, 200), true, b_name);
+  cv::putText(img, "frame", {w / 2 - 20, h - 32}, cv::FONT_HERSHEY_SIMPLEX, 0.4, cv::Scalar(0, 0, 0));
+  WriteImagePng(file, MatToTensor(img));
+}
+
+// Camera centres seen from above (world x right, world z up the page).
+void PlotPath(const fs::path& file, const std::vector<Camera>& cameras) {
+  const int size = 600, m = 40;
+  cv::Mat img(size, size, CV_8UC3, cv::Scalar(255, 255, 255));
+  double lo_x = 1e300, hi_x = -1e300, lo_z = 1e300, hi_z = -1e300;
+  for (const auto& c : cameras) {
+    const Eigen::Vector3d p = c.CenterInWorld();
+    lo_x = std::min(lo_x, p.x()), hi_x = std::max(hi_x, p.x());
+    lo_z = std::min(lo_z, p.z()), hi_z = std::max(hi_z, p.z());
+  }
+  const double span = std::max({hi_x - lo_x, hi_z - lo_z, 1e-6}) * 1.2;
+  const double cx = 0.5 * (lo_x + hi_x), cz = 0.5 * (lo_z + hi_z);
+  const auto pt = [&](double x, double z) {
+    return cv::Point(static_cast<int>(size / 2 + (x - cx) / span * (size - 2 * m)),
+                     static_cast<int>(size / 2 - (z - cz) / span * (size - 2 * m)));
+  };
+  for (size_t i = 0; i < cameras.size(); ++i) {
+    const Eigen::Vector3d p = cameras[i].CenterInWorld();
+    const Eigen::Vector3d forward = cameras[i].cam_from_world.block<1, 3>(2, 0).transpose();
+    const double len = span * 0.05;
+    const cv::Scalar color(255 - 200 * i / std::max<size_t>(1, cameras.size() - 1), 60, 200 * i / std::max<size_t>(1, cameras.size() - 1));
+    cv::arrowedLine(img, pt(p.x(), p.z()), pt(p.x() + len * forward.x(), p.z() + len * forward.z()), color, 1,
+                    cv::LINE_AA, 0, 0.3);
+    if (i > 0) {
+      const Eigen::Vector3d q = cameras[i - 1].CenterInWorld();
+      cv::line(img, pt(q.x(), q.z()), pt(p.x(), p.z()), cv::Scalar(120, 120, 120), 1, cv::LINE_AA);
+    }
+  }
+  cv::putText(img, "camera path from above (x right, z up); arrows: view direction; blue = first",
+              {10, 20}, cv::FONT_HERSHEY_SIMPLEX, 0.4, cv::Scalar(0, 0, 0));
+  WriteImagePng(file, MatToTensor(img));
+}
+
+double Mean(const std::vector<double>& v) {
+  double s = 0;
+  int n = 0;
+  for (double x : v)
+    if (std::isfinite(x)) s += x, ++n;
+  return n ? s / n : std::numeric_limits<double>::quiet_NaN();
+}
+
+json Num(double x) { return std::isfinite(x) ? json(x) : json(nullptr); }
+
+}  // namespace
+
+json EvaluateRun(const EvalOptions& options) {
+  const fs::path& dir = options.run_dir;
+  if (!fs::is_directory(dir)) throw InputError(dir.string() + ": no such run folder");
+  const json run = ReadJson(dir / "run.json");
+  if (run.value("status", "") != "complete")
+    throw InputError((dir / "run.json").string() + ": the run is not complete (resume it first: --resume " +
+                     dir.string() + ")");
+  const json cams = ReadJson(dir / "cameras.json");
+  const double depth_scale = cams.at("depth_png_scale").get<double>();
+  const Mesh mesh = ReadPly(dir / "mesh.ply");
+  const json& frames_json = run.at("frames");
+  std::vector<Camera> cameras;
+  for (const auto& c : cams.at("frames")) cameras.push_back(CameraFromJson(c, dir / "cameras.json"));
+  SCN_CHECK(cameras.size() == frames_json.size()) << "cameras.json and run.json disagree on the frame count";
+
+  json per_frame = json::array();
+  std::vector<double> psnr, l1, depth_err, generated;
+  std::string csv = "frame,psnr_known,l1_known,depth_rel_error,generated_fraction,total_ms\n";
+  for (size_t i = 0; i < cameras.size(); ++i) {
+    const int index = static_cast<int>(i);
+    const at::Tensor image = ReadImage(dir / "frames" / FrameName(index));
+    const at::Tensor mask = ReadMaskPng(dir / "masks" / FrameName(index));
+    const at::Tensor depth = ReadDepthPng16(dir / "depth" / FrameName(index), depth_scale);
+    const ViewRender view = RenderView(mesh, cameras[i], 2);
+    at::Tensor known = view.valid.clone();
+    if (index > 0) known &= mask.logical_not();
+    const double n = known.sum().item<double>();
+    double p = std::numeric_limits<double>::quiet_NaN(), l = p, d = p;
+    if (n > 0) {
+      const at::Tensor diff = (image - view.rgb).index({known});  // [n,3]
+      const double mse = diff.pow(2).mean().item<double>();
+      p = 10.0 * std::log10(1.0 / std::max(mse, 1e-12));
+      l = diff.abs().mean().item<double>();
+      const at::Tensor both = known & (depth > 0);
+      if (both.any().item<bool>()) {
+        const at::Tensor mesh_depth = view.depth.index({both});
+        d = ((depth.index({both}) - mesh_depth).abs() / mesh_depth).mean().item<double>();
+      }
+    }
+    const double g = mask.to(at::kFloat).mean().item<double>();
+    const json& fj = frames_json[i];
+    per_frame.push_back({{"frame", index},
+                         {"psnr_known", Num(p)},
+                         {"l1_known", Num(l)},
+                         {"depth_rel_error", Num(d)},
+                         {"generated_fraction", g},
+                         {"known_pixels", n},
+                         {"chosen", fj.value("chosen", 0)},
+                         {"scores", fj.value("scores", json::array())},
+                         {"timings_ms", fj.value("timings_ms", json::object())}});
+    csv += fmt::format("{},{:.4f},{:.6f},{:.6f},{:.4f},{:.1f}\n", index, p, l, d, g,
+                       fj.value("timings_ms", json::object()).value("total", 0.0));
+    if (index > 0) {
+      psnr.push_back(p), l1.push_back(l), depth_err.push_back(d), generated.push_back(g);
+    }
+  }
+  json overall = {{"frames", cameras.size()},
+                  {"psnr_known_mean", Num(Mean(psnr))},
+                  {"l1_known_mean", Num(Mean(l1))},
+                  {"depth_rel_error_mean", Num(Mean(depth_err))},
+                  {"generated_fraction_mean", Num(Mean(generated))},
+                  {"run_seconds", run.value("seconds", 0.0)},
+                  {"mesh_faces", mesh.NumFaces()}};
+  const json doc = {{"run", dir.string()},
+                    {"backend", run.value("backend", json::object())},
+                    {"prompt", run.at("config").value("prompt", "")},
+                    {"seed", run.value("seed", 0)},
+                    {"overall", overall},
+                    {"frames", per_frame}};
+  WriteAtomically(dir / "metrics.json", doc.dump(1));
+  WriteAtomically(dir / "metrics.csv", csv);
+  if (options.plots) {
+    EnsureWritableDir(dir / "plots");
+    std::vector<double> all_psnr, all_l1;
+    for (const auto& f : per_frame) {
+      all_psnr.push_back(f["psnr_known"].is_number() ? f["psnr_known"].get<double>() : NAN);
+      all_l1.push_back(f["l1_known"].is_number() ? f["l1_known"].get<double>() : NAN);
+    }
+    PlotSeries(dir / "plots" / "consistency.png", all_psnr, "PSNR (dB), known pixels", all_l1, "L1, known pixels");
+    PlotPath(dir / "plots" / "camera_path.png", cameras);
+  }
+  SCN_LOG_INFO("eval {}: PSNR {:.2f} dB, L1 {:.4f}, depth error {:.2f}% on known pixels; generated {:.1f}% per frame",
+               dir.string(), Mean(psnr), Mean(l1), 100 * Mean(depth_err), 100 * Mean(generated));
+  return doc;
+}
+
+}  // namespace scenescape
