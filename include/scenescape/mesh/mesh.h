@@ -3,7 +3,7 @@
 //
 // All tensors live on one device (CPU unless stated) and are contiguous:
 //   vertices: [V,3] float32, points_in_world
-//   colors:   [V,3] float32, linear RGB in [0,1]
+//   colors:   [V,3] float32 RGB in [0,1] as in the images (sRGB-encoded, not linear)
 //   faces:    [F,3] int32, vertex ids in [0,V); winding so that
 //             cross(v1-v0, v2-v0) points towards the camera that created the face.
 
