@@ -1,5 +1,7 @@
 #include "scenescape/app/eval.h"
 
+#include "run_files.h"
+
 #include <ATen/ATen.h>
 #include <opencv2/imgproc.hpp>
 
@@ -26,24 +28,6 @@ json ReadJson(const fs::path& file) {
     return json::parse(ReadFile(file));
   } catch (const json::exception& e) {
     throw InputError(file.string() + ": not valid JSON (" + e.what() + ")");
-  }
-}
-
-Camera CameraFromJson(const json& j, const fs::path& file) {
-  try {
-    Camera cam;
-    cam.intrinsics.width = j.at("width").get<int>();
-    cam.intrinsics.height = j.at("height").get<int>();
-    cam.intrinsics.fx = j.at("fx").get<double>();
-    cam.intrinsics.fy = j.at("fy").get<double>();
-    cam.intrinsics.cx = j.at("cx").get<double>();
-    cam.intrinsics.cy = j.at("cy").get<double>();
-    const json& m = j.at("cam_from_world");
-    for (int r = 0; r < 4; ++r)
-      for (int c = 0; c < 4; ++c) cam.cam_from_world(r, c) = m.at(r).at(c).get<double>();
-    return cam;
-  } catch (const json::exception& e) {
-    throw InputError(file.string() + ": bad camera entry (" + e.what() + ")");
   }
 }
 

@@ -12,7 +12,10 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "run_files.h"
 #include "scenescape/app/run_state.h"
+#include "scenescape/io/camera_formats.h"
+#include "scenescape/io/gltf_export.h"
 #include "scenescape/app/version.h"
 #include "scenescape/classical/depth.h"
 #include "scenescape/classical/focal.h"
@@ -48,19 +51,6 @@ std::string BuildInfo() {
 namespace {
 
 std::string FrameName(int i, const char* suffix = ".png") { return fmt::format("{:05d}{}", i, suffix); }
-
-json MatrixJson(const Eigen::Matrix4d& m) {
-  json rows = json::array();
-  for (int r = 0; r < 4; ++r) rows.push_back({m(r, 0), m(r, 1), m(r, 2), m(r, 3)});
-  return rows;
-}
-
-json CameraJson(int index, const Camera& cam) {
-  const auto& k = cam.intrinsics;
-  return {{"index", index},     {"width", k.width}, {"height", k.height}, {"fx", k.fx},
-          {"fy", k.fy},         {"cx", k.cx},       {"cy", k.cy},
-          {"cam_from_world", MatrixJson(cam.cam_from_world)}};
-}
 
 std::string FormatDuration(double seconds) {
   const int s = static_cast<int>(seconds + 0.5);
@@ -117,7 +107,7 @@ class RunWriter {
         WriteImagePng(dir_ / "candidates" / fmt::format("{:05d}_{}.png", r.index, k), r.candidates[k]);
     }
     frame_files_.push_back(dir_ / "frames" / name);
-    cameras_.push_back(CameraJson(r.index, r.camera));
+    cameras_.push_back(CameraToJson(r.index, r.camera));
 
     const double hole_fraction = r.holes.to(at::kFloat).mean().item<double>();
     run_["frames"].push_back({{"index", r.index},
@@ -142,6 +132,12 @@ class RunWriter {
     Timer t;
     WritePly(dir_ / "mesh.ply", mesh);
     if (config_.output.write_obj) WriteObj(dir_ / "mesh.obj", mesh);
+    if (config_.output.write_glb) WriteGlb(dir_ / "mesh.glb", mesh);
+    CameraTrack track;
+    for (const json& c : cameras_) track.cameras.push_back(CameraFromJson(c, dir_ / "cameras.json"));
+    WriteTransformsJson(dir_ / "transforms.json", track);
+    EnsureWritableDir(dir_ / "colmap");
+    WriteColmapText(dir_ / "colmap", track);
     const std::string codec = WriteVideo(dir_ / "video.mp4", frame_files_, config_.output.fps);
     if (config_.output.reverse_video) {
       std::vector<fs::path> reversed(frame_files_.rbegin(), frame_files_.rend());
@@ -229,7 +225,10 @@ void SetUpRuntime(const Config& config) {
     throw ResourceError("--device " + config.device + ": CUDA is not available in this LibTorch build");
   if (config.backend == "torch")
     throw ResourceError("--backend torch needs a model folder (--models DIR), which this build does not support yet");
-  if (config.trajectory.type == "file") LoadKeyframePath(config.trajectory.file);
+  if (config.trajectory.type == "file") {
+    if (LooksLikeCameraTrack(config.trajectory.file)) ReadCameraTrack(config.trajectory.file);
+    else LoadKeyframePath(config.trajectory.file);
+  }
 }
 
 Stages MakeStages(const Config& config) {
@@ -293,7 +292,16 @@ void RunGenerate(const GenerateRequest& request) {
   // Inputs are read and checked before anything is written, so bad input leaves no output.
   SetUpRuntime(config);
   const at::Tensor start = PrepareStart(config);
+  std::optional<CameraTrack> track;
+  if (config.trajectory.type == "file" && LooksLikeCameraTrack(config.trajectory.file))
+    track = ReadCameraTrack(config.trajectory.file);
   EnsureWritableDir(out);
+  if (track) {
+    // The run keeps its own copy of an imported camera path (resume needs it).
+    const fs::path copy = fs::absolute(out / "trajectory.json");
+    WriteTrackAsKeyframeFile(copy, *track);
+    config.trajectory.file = copy.string();
+  }
   if (request.overwrite) RemoveFramesFrom(out, 0);
   if (request.overwrite) fs::remove_all(out / "state");
   SetLogFile(out / "log.txt");

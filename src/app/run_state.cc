@@ -110,6 +110,11 @@ GeneratorState LoadGeneratorState(const fs::path& run_dir, int next_index) {
       throw InputError(file.string() + ": not a scenescape mesh delta");
     int64_t header[4];
     std::memcpy(header, data.data() + sizeof(kMeshMagic), sizeof(header));
+    if (i > 0 && header[0] == 0 && header[2] == 0) {
+      // A delta that starts from nothing replaces the mesh (mesh.keep = last_frame).
+      v.clear(), c.clear(), f.clear();
+      vertices = faces = 0;
+    }
     if (header[0] != vertices || header[2] != faces)
       throw InputError(file.string() + ": does not continue the previous frames' mesh");
     size_t offset = sizeof(kMeshMagic) + sizeof(header);

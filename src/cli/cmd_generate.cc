@@ -37,7 +37,8 @@ void RegisterGenerate(CLI::App& app, GenerateArgs& a) {
       ->group(run);
   const char* cam = "Camera";
   app.add_option("-t,--trajectory", a.trajectory,
-                 "rotations (default) | translations | round | forward | a JSON keyframe file")
+                 "rotations (default) | translations | round | forward | a JSON keyframe file | a NeRF "
+                 "transforms.json | a COLMAP text model folder (cameras.txt, images.txt)")
       ->group(cam);
   app.add_option("--fov", a.fov, "Horizontal field of view in degrees, or 'auto' to estimate it from --init-image")
       ->group(cam);
@@ -97,12 +98,14 @@ Config ResolveConfig(const GenerateArgs& a) {
     for (const char* n : kNames) named |= a.trajectory == n;
     if (named) {
       c.trajectory.type = a.trajectory;
-    } else if (a.trajectory.size() > 5 && a.trajectory.substr(a.trajectory.size() - 5) == ".json") {
+    } else if ((a.trajectory.size() > 5 && a.trajectory.substr(a.trajectory.size() - 5) == ".json") ||
+               fs::is_directory(a.trajectory)) {
       c.trajectory.type = "file";
       c.trajectory.file = a.trajectory;
     } else {
       throw InputError("--trajectory " + a.trajectory +
-                       ": expected rotations, translations, round, forward or a .json keyframe file");
+                       ": expected rotations, translations, round, forward, a .json keyframe file, a NeRF "
+                       "transforms.json or a COLMAP text model folder");
     }
   }
   if (!a.fov.empty()) {

@@ -223,6 +223,7 @@ Config ConfigFromJson(const json& doc, const std::string& source) {
     m.Read("discontinuity_dilation", c.mesh.discontinuity_dilation);
     m.Read("normal_filter_threshold", c.mesh.normal_filter_threshold);
     m.Read("connect_to_existing", c.mesh.connect_to_existing);
+    m.Read("keep", c.mesh_keep);
     m.Finish();
   }
   {
@@ -244,6 +245,7 @@ Config ConfigFromJson(const json& doc, const std::string& source) {
     o.Read("reverse_video", c.output.reverse_video);
     o.Read("keep_candidates", c.output.keep_candidates);
     o.Read("write_obj", c.output.write_obj);
+    o.Read("write_glb", c.output.write_glb);
     if (const json* s = o.Find("depth_png_scale")) {
       if (s->is_string() && s->get<std::string>() == "auto") {
         c.output.depth_png_scale = 0.0;
@@ -279,7 +281,8 @@ json ConfigToJson(const Config& c) {
         {"sobel_threshold", c.mesh.sobel_threshold},
         {"discontinuity_dilation", c.mesh.discontinuity_dilation},
         {"normal_filter_threshold", c.mesh.normal_filter_threshold},
-        {"connect_to_existing", c.mesh.connect_to_existing}}},
+        {"connect_to_existing", c.mesh.connect_to_existing},
+        {"keep", c.mesh_keep}}},
       {"render",
        {{"supersample", c.render.supersample},
         {"fix_floating_artifacts", c.render.fix_floating_artifacts},
@@ -291,6 +294,7 @@ json ConfigToJson(const Config& c) {
         {"reverse_video", c.output.reverse_video},
         {"keep_candidates", c.output.keep_candidates},
         {"write_obj", c.output.write_obj},
+        {"write_glb", c.output.write_glb},
         {"depth_png_scale", c.output.depth_png_scale > 0 ? json(c.output.depth_png_scale) : json("auto")}}},
   };
 }
@@ -319,6 +323,8 @@ void CheckConfig(const Config& c, const std::string& source) {
     fail("mesh.discontinuity_dilation", "an odd integer >= 1", c.mesh.discontinuity_dilation);
   if (!(c.mesh.normal_filter_threshold >= -1 && c.mesh.normal_filter_threshold <= 1))
     fail("mesh.normal_filter_threshold", "a number in [-1, 1]", c.mesh.normal_filter_threshold);
+  if (c.mesh_keep != "all" && c.mesh_keep != "last_frame")
+    fail("mesh.keep", "all or last_frame", "\"" + c.mesh_keep + "\"");
   if (c.render.supersample < 1 || c.render.supersample > 4)
     fail("render.supersample", "an integer in [1, 4]", c.render.supersample);
   if (c.render.frustum_margin_px < 1) fail("render.frustum_margin_px", "an integer >= 1", c.render.frustum_margin_px);
@@ -354,6 +360,7 @@ GeneratorOptions Config::ToGeneratorOptions() const {
   g.meshing = mesh;
   g.warp = render;
   g.num_candidates = num_candidates;
+  g.mesh_keep = mesh_keep;
   return g;
 }
 

@@ -16,6 +16,7 @@ SceneGenerator::SceneGenerator(GeneratorOptions options, Stages stages)
   SCN_CHECK(options_.frames >= 1) << "frames must be >= 1";
   SCN_CHECK(options_.num_candidates >= 1) << "num_candidates must be >= 1";
   SCN_CHECK(options_.num_candidates == 1 || stages_.scorer) << "several candidates need a scorer";
+  SCN_CHECK(options_.mesh_keep == "all" || options_.mesh_keep == "last_frame") << "mesh_keep " << options_.mesh_keep;
 }
 
 FrameContext SceneGenerator::Context(int index, const Camera& camera) const {
@@ -163,6 +164,11 @@ FrameResult SceneGenerator::Next() {
                                 ? StitchVertexIds(mesh_, warp.face_ids, warp.holes, previous_.CenterInWorld())
                                 : at::Tensor();
   r.mesh_update = AddFrameToMesh(mesh_, r.image, r.depth, warp.holes, stitch, r.camera, options_.meshing);
+  if (options_.mesh_keep == "last_frame") {
+    mesh_ = Mesh::Empty();
+    r.mesh_update = AddFrameToMesh(mesh_, r.image, r.depth, at::ones_like(warp.holes), at::Tensor(), r.camera,
+                                   options_.meshing);
+  }
   r.timings_ms["mesh"] = t.ElapsedMs();
 
   r.mesh_vertices = mesh_.NumVertices();

@@ -171,3 +171,38 @@ TEST(Cli, TokenizeMatchesTheReferenceAndWarnsOnLongPrompts) {
 
 }  // namespace
 }  // namespace scenescape
+
+namespace scenescape {
+namespace {
+
+TEST(Cli, ExportedCameraPathsReplayTheSameFrames) {
+  const fs::path dir = testing::CreateTestDir();
+  const std::string small = " --frames 5 --candidates 2 --set camera.width=128 --set camera.height=128"
+                            " --set camera.focal_length=125 --set render.frustum_margin_px=32";
+  Result r = RunCli(small + " --out " + (dir / "a").string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  for (const char* f : {"transforms.json", "colmap/cameras.txt", "colmap/images.txt", "colmap/points3D.txt", "mesh.glb"})
+    EXPECT_TRUE(fs::exists(dir / "a" / f)) << f;
+  r = RunCli(small + " --trajectory " + (dir / "a" / "transforms.json").string() + " --out " + (dir / "b").string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  r = RunCli(small + " --trajectory " + (dir / "a" / "colmap").string() + " --out " + (dir / "c").string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_TRUE(fs::exists(dir / "b" / "trajectory.json"));
+  for (const char* other : {"b", "c"}) {
+    for (int i = 0; i < 5; ++i) {
+      char name[32];
+      std::snprintf(name, sizeof(name), "frames/%05d.png", i);
+      EXPECT_TRUE(ReadFile(dir / "a" / name) == ReadFile(dir / other / name)) << other << " " << name;
+    }
+    const auto ca = nlohmann::json::parse(ReadFile(dir / "a" / "cameras.json"))["frames"];
+    const auto cb = nlohmann::json::parse(ReadFile(dir / other / "cameras.json"))["frames"];
+    for (int i = 0; i < 5; ++i)
+      for (int row = 0; row < 4; ++row)
+        for (int col = 0; col < 4; ++col)
+          EXPECT_NEAR(ca[i]["cam_from_world"][row][col].get<double>(), cb[i]["cam_from_world"][row][col].get<double>(),
+                      1e-9);
+  }
+}
+
+}  // namespace
+}  // namespace scenescape

@@ -24,6 +24,7 @@ struct OutputOptions {
   bool reverse_video = true;      // also write video_reverse.mp4 (forward-looking for the default path)
   bool keep_candidates = false;   // write every inpainting candidate under candidates/
   bool write_obj = false;         // also write mesh.obj (PLY is always written)
+  bool write_glb = true;          // also write mesh.glb (binary glTF: Blender, browsers)
   // 16-bit depth PNGs store round(depth * scale). "auto" (0) picks
   // 4000 / median depth of frame 0, i.e. a range of 16x that median.
   double depth_png_scale = 0.0;   // >= 0
@@ -59,6 +60,7 @@ struct Config {
 
   TrajectoryOptions trajectory;
   MeshingOptions mesh;
+  std::string mesh_keep = "all";   // mesh.keep: all | last_frame (the "w/o mesh" ablation)
   WarpOptions render;
   int num_candidates = 4;          // inpaint.num_candidates
   OutputOptions output;

@@ -39,6 +39,10 @@ struct GeneratorOptions {
   MeshingOptions meshing;
   WarpOptions warp;
   int num_candidates = 4;    // inpainting candidates per frame (>= 1)
+  // "all": the global mesh keeps every frame (SceneScape). "last_frame": the mesh
+  // is rebuilt from the latest frame alone, i.e. only the previous frame is
+  // warped (the paper's "w/o mesh" ablation, with mesh warping instead of splatting).
+  std::string mesh_keep = "all";
 };
 
 struct Stages {

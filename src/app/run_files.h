@@ -1,0 +1,24 @@
+#pragma once
+// Small shared pieces of the run folder format (private to the app module).
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <vector>
+
+#include "scenescape/geometry/camera.h"
+#include "scenescape/io/camera_formats.h"
+
+namespace scenescape {
+
+// One cameras.json entry: index, intrinsics and cam_from_world (row-major 4x4).
+nlohmann::json CameraToJson(int index, const Camera& camera);
+// Inverse of CameraToJson; InputError naming `file` on a malformed entry.
+Camera CameraFromJson(const nlohmann::json& entry, const std::filesystem::path& file);
+
+// Writes a keyframe file (geometry/trajectory.h format: absolute units, one
+// keyframe per camera with its cam_from_world and fov, linear interpolation)
+// that reproduces `track` exactly; used when --trajectory names a NeRF
+// transforms.json or a COLMAP model, so the run folder carries its own path.
+void WriteTrackAsKeyframeFile(const std::filesystem::path& file, const CameraTrack& track);
+
+}  // namespace scenescape
