@@ -284,6 +284,8 @@ void RunFrames(SceneGenerator& generator, RunWriter& writer, const fs::path& out
 
 }  // namespace
 
+at::Tensor PrepareStartImage(Config& config) { return PrepareStart(config); }
+
 void RunGenerate(const GenerateRequest& request) {
   Config config = request.config;
   const fs::path& out = request.out_dir;

@@ -1,6 +1,8 @@
 #pragma once
 // Small shared pieces of the run folder format (private to the app module).
 
+#include <ATen/core/Tensor.h>
+
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <vector>
@@ -20,5 +22,10 @@ Camera CameraFromJson(const nlohmann::json& entry, const std::filesystem::path& 
 // that reproduces `track` exactly; used when --trajectory names a NeRF
 // transforms.json or a COLMAP model, so the run folder carries its own path.
 void WriteTrackAsKeyframeFile(const std::filesystem::path& file, const CameraTrack& track);
+
+struct Config;
+// The run's starting image at the configured size (the photo, centre-cropped and
+// resized, or the built-in room); resolves --fov auto. Defined in generate.cc.
+at::Tensor PrepareStartImage(Config& config);
 
 }  // namespace scenescape

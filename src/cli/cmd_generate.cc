@@ -8,6 +8,7 @@
 
 #include "cli/commands.h"
 #include "scenescape/app/generate.h"
+#include "scenescape/app/preview.h"
 #include "scenescape/config/config.h"
 #include "scenescape/core/check.h"
 #include "scenescape/core/logging.h"
@@ -31,6 +32,10 @@ void RegisterGenerate(CLI::App& app, GenerateArgs& a) {
   app.add_option("--resume", a.resume,
                  "Continue the stopped run in DIR (same frames as an uninterrupted run); other flags are "
                  "taken from DIR/run.json")
+      ->group(run);
+  app.add_flag("--dry-run", a.dry_run,
+               "Only preview the camera path: render it over a proxy scene (first frame's mesh + floor grid) to "
+               "preview.mp4 in seconds")
       ->group(run);
   app.add_option("--redo-frames", a.redo_frames,
                  "With --resume DIR: regenerate frames A-B (with --seed S if given) and every frame after")
@@ -166,6 +171,10 @@ int RunGenerateCommand(const GenerateArgs& a, int argc, char** argv) {
     request.out_dir = fs::path("output") / (std::string(stamp) + "_" + Slug(request.config.prompt));
   } else {
     request.out_dir = a.out;
+  }
+  if (a.dry_run) {
+    RunDryRun(request);
+    return 0;
   }
   RunGenerate(request);
   return 0;

@@ -18,6 +18,7 @@ struct GenerateArgs {
   bool keep_candidates = false;
   bool overwrite = false;
   std::string resume;       // --resume DIR
+  bool dry_run = false;
   std::string redo_frames;  // --redo-frames A-B
   std::string log_level = "info";
   bool verbose = false;

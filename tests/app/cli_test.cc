@@ -206,3 +206,20 @@ TEST(Cli, ExportedCameraPathsReplayTheSameFrames) {
 
 }  // namespace
 }  // namespace scenescape
+
+namespace scenescape {
+namespace {
+
+TEST(Cli, DryRunPreviewsThePathWithoutARun) {
+  const fs::path out = testing::CreateTestDir() / "dry";
+  const Result r = RunCli("--dry-run --frames 12 --trajectory round --out " + out.string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_TRUE(fs::exists(out / "preview.mp4"));
+  EXPECT_TRUE(fs::exists(out / "preview" / "00011.png"));
+  EXPECT_EQ(nlohmann::json::parse(ReadFile(out / "cameras.json"))["frames"].size(), 12u);
+  EXPECT_FALSE(fs::exists(out / "run.json"));
+  EXPECT_FALSE(fs::exists(out / "frames"));
+}
+
+}  // namespace
+}  // namespace scenescape
