@@ -10,6 +10,7 @@ packages=(
   libpcre2-dev                                # CLIP tokenizer regex
   libgtest-dev libbenchmark-dev               # tests and benchmarks
   slurm-wlm munge                             # the one-node Slurm test (tests/slurm)
+  colmap                                      # eval --colmap (3D consistency by structure from motion)
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -1,5 +1,6 @@
 #include "scenescape/app/eval.h"
 
+#include "colmap_check.h"
 #include "run_files.h"
 
 #include <ATen/ATen.h>
@@ -177,12 +178,13 @@ json EvaluateRun(const EvalOptions& options) {
                   {"generated_fraction_mean", Num(Mean(generated))},
                   {"run_seconds", run.value("seconds", 0.0)},
                   {"mesh_faces", mesh.NumFaces()}};
-  const json doc = {{"run", dir.string()},
+  json doc = {{"run", dir.string()},
                     {"backend", run.value("backend", json::object())},
                     {"prompt", run.at("config").value("prompt", "")},
                     {"seed", run.value("seed", 0)},
                     {"overall", overall},
                     {"frames", per_frame}};
+  if (options.colmap) doc["colmap"] = ColmapConsistency(dir, cameras, options.colmap_binary);
   WriteAtomically(dir / "metrics.json", doc.dump(1));
   WriteAtomically(dir / "metrics.csv", csv);
   if (options.plots) {

@@ -8,6 +8,7 @@ namespace {
 struct EvalArgs {
   std::vector<std::string> runs;
   bool no_plots = false;
+  bool colmap = false;
 } args;
 }  // namespace
 
@@ -16,6 +17,9 @@ void RegisterEval(CLI::App& app) {
       "eval", "Measure finished runs: metrics.json, metrics.csv and plots/ in each run folder");
   sub->add_option("runs", args.runs, "Run folders")->required();
   sub->add_flag("--no-plots", args.no_plots, "Skip the PNG plots");
+  sub->add_flag("--colmap", args.colmap,
+                "Also run COLMAP on the frames and compare the recovered cameras with the known path "
+                "(registered fraction, rotation/translation error, reprojection error)");
 }
 
 int RunEvalCommand() {
@@ -23,6 +27,7 @@ int RunEvalCommand() {
     EvalOptions options;
     options.run_dir = run;
     options.plots = !args.no_plots;
+    options.colmap = args.colmap;
     EvaluateRun(options);
   }
   return 0;

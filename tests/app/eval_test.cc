@@ -65,3 +65,24 @@ TEST(Eval, RefusesFoldersThatAreNotFinishedRuns) {
 
 }  // namespace
 }  // namespace scenescape
+
+namespace scenescape {
+namespace {
+
+TEST(Eval, ColmapRegistersTheOracleRunAndRecoversThePath) {
+  if (std::system("command -v colmap > /dev/null 2>&1") != 0) GTEST_SKIP() << "colmap is not installed";
+  const fs::path dir = testing::CreateTestDir() / "oracle";
+  std::string out;
+  const std::string bin = SCN_BINARY;
+  ASSERT_EQ(Exec(bin + " --backend oracle --frames 20 --candidates 1 --out " + dir.string(), &out), 0) << out;
+  ASSERT_EQ(Exec(bin + " eval --colmap --no-plots " + dir.string(), &out), 0) << out;
+  const auto c = nlohmann::json::parse(ReadFile(dir / "metrics.json"))["colmap"];
+  std::printf("colmap: %s\n", c.dump().c_str());
+  EXPECT_GE(c["registered_fraction"].get<double>(), 0.9);
+  EXPECT_LT(c["rotation_error_deg"]["median"].get<double>(), 1.0);
+  EXPECT_LT(c["translation_error"]["median"].get<double>(), 0.02);
+  EXPECT_LT(c["reprojection_error_px"].get<double>(), 1.5);
+}
+
+}  // namespace
+}  // namespace scenescape

@@ -24,9 +24,24 @@
 
 namespace scenescape {
 
+// With colmap = true (eval --colmap) it also runs COLMAP (the `colmap` program,
+// CPU SIFT, exhaustive matching, mapper with the run's known intrinsics held
+// fixed) on frames/, in DIR/colmap_eval/, and reports under "colmap":
+//   registered_fraction     frames COLMAP placed in its largest model
+//   rotation_error_deg      median / max angle between each recovered and known camera
+//   translation_error       median / max distance between recovered and known
+//                           centres, after a similarity alignment, divided by the
+//                           length of the known path
+//   reprojection_error_px   COLMAP's mean reprojection error
+// The alignment takes the rotation as the chordal mean of R_recovered^T R_known
+// over the frames (robust where the path is nearly a line) and then the scale and
+// translation of the centres by least squares.
+// This is the protocol the paper used to measure 3D consistency.
 struct EvalOptions {
   std::filesystem::path run_dir;
   bool plots = true;
+  bool colmap = false;
+  std::string colmap_binary = "colmap";
 };
 
 // Returns the metrics document (also written to DIR). Throws InputError naming
