@@ -30,6 +30,7 @@
 #include "scenescape/io/video_io.h"
 #include "scenescape/mesh/mesh_io.h"
 #include "scenescape/synth/procedural_room.h"
+#include "scenescape/torch_backend/torch_backend.h"
 
 namespace scenescape {
 namespace fs = std::filesystem;
@@ -113,6 +114,7 @@ class RunWriter {
     run_["frames"].push_back({{"index", r.index},
                               {"prompt", r.prompt},
                               {"timings_ms", r.timings_ms},
+                              {"diagnostics", r.diagnostics},
                               {"scores", r.scores},
                               {"chosen", r.chosen},
                               {"generated_fraction", hole_fraction},
@@ -223,16 +225,37 @@ void SetUpRuntime(const Config& config) {
   at::set_num_threads(threads);
   if (config.device.rfind("cuda", 0) == 0 && !at::hasCUDA())
     throw ResourceError("--device " + config.device + ": CUDA is not available in this LibTorch build");
-  if (config.backend == "torch")
-    throw ResourceError("--backend torch needs a model folder (--models DIR), which this build does not support yet");
   if (config.trajectory.type == "file") {
     if (LooksLikeCameraTrack(config.trajectory.file)) ReadCameraTrack(config.trajectory.file);
     else LoadKeyframePath(config.trajectory.file);
   }
 }
 
-Stages MakeStages(const Config& config) {
+std::string ResolvedBackend(const Config& config) {
+  if (config.backend == "auto") return config.models.empty() ? "classical" : "torch";
+  return config.backend;
+}
+
+// Loads the back end's models and checks them before any output is written.
+Stages MakeStages(const Config& config, std::string* description = nullptr) {
   Stages stages;
+  if (ResolvedBackend(config) == "torch") {
+    TorchBackendOptions options;
+    options.models_dir = config.models;
+    options.device = config.device;
+    options.sampler = config.sampler;
+    options.steps = config.steps;
+    options.guidance_scale = config.guidance_scale;
+    options.canvas_border = config.canvas_border;
+    options.finetune = config.finetune;
+    const TorchBackend backend = MakeTorchBackend(options);
+    stages.depth = backend.depth;
+    stages.inpainter = backend.inpainter;
+    stages.scorer = backend.scorer;
+    stages.hole_filler = std::make_shared<TeleaHoleFiller>();
+    if (description) *description = backend.description;
+    return stages;
+  }
   if (config.backend == "oracle") {
     const Mesh room = MakeProceduralRoom();
     stages.depth = std::make_shared<OracleDepth>(room);
@@ -241,8 +264,10 @@ Stages MakeStages(const Config& config) {
     stages.inpainter = std::make_shared<OracleInpainter>(room);
     stages.scorer = std::make_shared<SeamScorer>();
     stages.hole_filler = std::make_shared<TeleaHoleFiller>();
+    if (description) *description = "oracle (engine self-test: ground truth of the procedural room)";
     return stages;
   }
+  if (description) *description = "classical (no learned weights: box-model depth, OpenCV inpainting, seam scorer)";
   stages.depth = std::make_shared<BoxDepthEstimator>();
   stages.inpainter = std::make_shared<OpenCvInpainter>();
   stages.scorer = std::make_shared<SeamScorer>();
@@ -251,7 +276,7 @@ Stages MakeStages(const Config& config) {
 }
 
 json BackendJson(const Config& config, const Stages& stages) {
-  return {{"name", config.backend == "oracle" ? "oracle" : "classical"},
+  return {{"name", ResolvedBackend(config)},
           {"depth", stages.depth->Name()},
           {"inpainter", stages.inpainter->Name()},
           {"scorer", stages.scorer->Name()}};
@@ -293,7 +318,11 @@ void RunGenerate(const GenerateRequest& request) {
     throw InputError(out.string() + ": already holds a run (run.json); choose another --out, --resume it, or pass --overwrite");
   // Inputs are read and checked before anything is written, so bad input leaves no output.
   SetUpRuntime(config);
-  const at::Tensor start = PrepareStart(config);
+  std::string backend_description;
+  const Stages stages = MakeStages(config, &backend_description);
+  // The torch back end makes frame 0 from the prompt when no photo is given.
+  const bool from_text = ResolvedBackend(config) == "torch" && config.init_image.empty();
+  const at::Tensor start = from_text ? at::Tensor() : PrepareStart(config);
   std::optional<CameraTrack> track;
   if (config.trajectory.type == "file" && LooksLikeCameraTrack(config.trajectory.file))
     track = ReadCameraTrack(config.trajectory.file);
@@ -307,12 +336,9 @@ void RunGenerate(const GenerateRequest& request) {
   if (request.overwrite) RemoveFramesFrom(out, 0);
   if (request.overwrite) fs::remove_all(out / "state");
   SetLogFile(out / "log.txt");
-  const Stages stages = MakeStages(config);
-  SCN_LOG_INFO("scenescape {} | back end: {} | {} threads", VersionString(),
-               config.backend == "oracle"
-                   ? "oracle (engine self-test: ground truth of the procedural room)"
-                   : "classical (no learned weights: box-model depth, OpenCV inpainting, seam scorer)",
+  SCN_LOG_INFO("scenescape {} | back end: {} | {} threads", VersionString(), backend_description,
                at::get_num_threads());
+  if (from_text) SCN_LOG_INFO("frame 0 from the prompt: \"{}\"", config.prompt);
   json run = {{"version", VersionString()},
               {"libtorch", TORCH_VERSION},
               {"opencv", CV_VERSION},
@@ -381,6 +407,7 @@ void RunResume(const ResumeRequest& request) {
     RunGenerate(fresh);
     return;
   }
+  const Stages stages = MakeStages(config);
   const GeneratorState state = LoadGeneratorState(dir, next);
   RemoveFramesFrom(dir, next);
   SetLogFile(dir / "log.txt");
@@ -388,7 +415,7 @@ void RunResume(const ResumeRequest& request) {
                dir.string(), next + 1, config.frames, state.mesh.NumFaces());
   run["resumed"].push_back({{"at_frame", next}, {"command_line", request.command_line}});
   RunWriter writer(dir, config, run, next);
-  SceneGenerator generator(options, MakeStages(config));
+  SceneGenerator generator(options, stages);
   generator.Resume(state);
   const Timer clock;
   RunFrames(generator, writer, dir, clock, next);

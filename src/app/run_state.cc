@@ -148,11 +148,14 @@ void RemoveFramesFrom(const fs::path& run_dir, int first) {
         fs::remove(entry.path());
     }
   }
-  for (const char* product : {"video.mp4", "video_reverse.mp4", "mesh.ply", "mesh.obj", "mesh.glb"})
+  for (const char* product : {"video.mp4", "video_reverse.mp4", "mesh.ply", "mesh.obj", "mesh.glb", "transforms.json"})
     fs::remove(run_dir / product);
-  // Leftover temporaries at the top level (an interrupted atomic write).
-  for (const auto& entry : fs::directory_iterator(run_dir))
-    if (entry.path().filename().string().find(".tmp-") != std::string::npos) fs::remove(entry.path());
+  fs::remove_all(run_dir / "colmap");
+  // Leftover temporaries anywhere in the run (an interrupted atomic write).
+  std::vector<fs::path> temporaries;
+  for (const auto& entry : fs::recursive_directory_iterator(run_dir))
+    if (entry.path().filename().string().find(".tmp-") != std::string::npos) temporaries.push_back(entry.path());
+  for (const auto& p : temporaries) fs::remove(p);
 }
 
 }  // namespace scenescape

@@ -48,8 +48,17 @@ void RegisterGenerate(CLI::App& app, GenerateArgs& a) {
   app.add_option("--fov", a.fov, "Horizontal field of view in degrees, or 'auto' to estimate it from --init-image")
       ->group(cam);
   const char* engine = "Engine";
-  app.add_option("--backend", a.backend, "auto | classical (auto: classical when no model folder is set)")
+  app.add_option("-m,--models", a.models,
+                 "Model folder (models/README.md): text-to-scene with Stable Diffusion inpainting, a depth "
+                 "network and CLIP (the torch back end)")
       ->group(engine);
+  app.add_option("--backend", a.backend,
+                 "auto | classical | torch | oracle (auto: torch with --models, else classical; oracle: engine "
+                 "self-test on the built-in room)")
+      ->group(engine);
+  app.add_option("--sampler", a.sampler, "ddim (reference) | dpmpp_2m (torch back end)")->group(engine);
+  app.add_option("--steps", a.steps, "Denoising steps (default 50)")->group(engine);
+  app.add_option("--cfg-scale", a.cfg_scale, "Classifier-free guidance scale (default 7.5)")->group(engine);
   app.add_option("--device", a.device, "auto | cpu | cuda")->group(engine);
   app.add_option("--candidates", a.candidates, "Inpainting candidates per frame (default 4)")->group(engine);
   app.add_flag("--keep-candidates", a.keep_candidates, "Write every candidate under candidates/")->group(engine);
@@ -93,6 +102,10 @@ Config ResolveConfig(const GenerateArgs& a) {
   else if (a.seed != -2) throw InputError("--seed: expected an integer >= -1, got " + std::to_string(a.seed));
   if (!a.init_image.empty()) c.init_image = a.init_image;
   if (!a.backend.empty()) c.backend = a.backend;
+  if (!a.models.empty()) c.models = a.models;
+  if (!a.sampler.empty()) c.sampler = a.sampler;
+  if (a.steps != -1) c.steps = a.steps;
+  if (a.cfg_scale != -1) c.guidance_scale = a.cfg_scale;
   if (!a.device.empty()) c.device = a.device;
   if (a.candidates != -1) c.num_candidates = a.candidates;
   if (a.threads != -1) c.threads = a.threads;

@@ -44,6 +44,7 @@ int RunSubcommand(CLI::App& app) {
   if (sub->get_name() == "tokenize") return RunTokenize();
   if (sub->get_name() == "batch") return RunBatchCommand();
   if (sub->get_name() == "eval") return RunEvalCommand();
+  if (sub->get_name() == "models") return RunModelsCommand(*sub);
   return 2;
 }
 

@@ -10,6 +10,9 @@ namespace scenescape {
 
 struct GenerateArgs {
   std::string prompt, negative_prompt, init_image, out, config_file, trajectory, fov, backend, device;
+  std::string models, sampler;
+  int steps = -1;
+  double cfg_scale = -1;
   std::vector<std::string> sets;
   int frames = -1;
   long long seed = -2;  // -2: not given; -1: random
@@ -32,6 +35,8 @@ void RegisterConfig(CLI::App& app);
 void RegisterTokenize(CLI::App& app);
 void RegisterBatch(CLI::App& app);
 void RegisterEval(CLI::App& app);
+void RegisterModels(CLI::App& app);
+int RunModelsCommand(CLI::App& sub);
 int RunEvalCommand();
 int RunBatchCommand();
 int RunTokenize();

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
       "  scenescape --frames 50 --out runs/demo                  built-in demo scene, no downloads\n"
       "  scenescape --init-image photo.jpg --fov auto --out runs/photo\n"
       "  scenescape --trajectory configs/camera_paths/forward_walk_turn.json --init-image photo.jpg\n\n"
+      "  scenescape --prompt \"a candy house, indoor scene\" --models models/sd2 --frames 50\n\n"
       "Without a model folder the built-in classical back end runs (no learned weights).",
       "scenescape"};
   app.require_subcommand(0, 1);
@@ -29,6 +30,7 @@ int main(int argc, char** argv) {
   RegisterTokenize(app);
   RegisterBatch(app);
   RegisterEval(app);
+  RegisterModels(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

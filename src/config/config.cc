@@ -190,6 +190,7 @@ Config ConfigFromJson(const json& doc, const std::string& source) {
   r.Read("frames", c.frames);
   r.Read("seed", c.seed);
   r.Read("backend", c.backend);
+  r.Read("models", c.models);
   r.Read("device", c.device);
   r.Read("threads", c.threads);
   r.Read("init_image", c.init_image);
@@ -237,7 +238,24 @@ Config ConfigFromJson(const json& doc, const std::string& source) {
   {
     ObjectReader in = r.Child("inpaint");
     in.Read("num_candidates", c.num_candidates);
+    in.Read("canvas_border", c.canvas_border);
     in.Finish();
+  }
+  {
+    ObjectReader sm = r.Child("sampler");
+    sm.Read("name", c.sampler);
+    sm.Read("steps", c.steps);
+    sm.Read("guidance_scale", c.guidance_scale);
+    sm.Finish();
+  }
+  {
+    ObjectReader f = r.Child("finetune");
+    f.Read("depth_steps", c.finetune.depth_steps);
+    f.Read("depth_lr", c.finetune.depth_lr);
+    f.Read("decoder_steps", c.finetune.decoder_steps);
+    f.Read("decoder_lr", c.finetune.decoder_lr);
+    f.Read("preservation_weight", c.finetune.preservation_weight);
+    f.Finish();
   }
   {
     ObjectReader o = r.Child("output");
@@ -270,6 +288,7 @@ json ConfigToJson(const Config& c) {
       {"frames", c.frames},
       {"seed", c.seed},
       {"backend", c.backend},
+      {"models", c.models},
       {"device", c.device},
       {"threads", c.threads},
       {"init_image", c.init_image},
@@ -288,7 +307,14 @@ json ConfigToJson(const Config& c) {
         {"fix_floating_artifacts", c.render.fix_floating_artifacts},
         {"frustum_margin_px", c.render.frustum_margin_px},
         {"mask_opening_kernel", c.render.mask_opening_kernel}}},
-      {"inpaint", {{"num_candidates", c.num_candidates}}},
+      {"inpaint", {{"num_candidates", c.num_candidates}, {"canvas_border", c.canvas_border}}},
+      {"sampler", {{"name", c.sampler}, {"steps", c.steps}, {"guidance_scale", c.guidance_scale}}},
+      {"finetune",
+       {{"depth_steps", c.finetune.depth_steps},
+        {"depth_lr", c.finetune.depth_lr},
+        {"decoder_steps", c.finetune.decoder_steps},
+        {"decoder_lr", c.finetune.decoder_lr},
+        {"preservation_weight", c.finetune.preservation_weight}}},
       {"output",
        {{"fps", c.output.fps},
         {"reverse_video", c.output.reverse_video},
@@ -332,6 +358,20 @@ void CheckConfig(const Config& c, const std::string& source) {
     fail("render.mask_opening_kernel", "an odd integer >= 1", c.render.mask_opening_kernel);
   if (c.num_candidates < 1 || c.num_candidates > 64)
     fail("inpaint.num_candidates", "an integer in [1, 64]", c.num_candidates);
+  if (c.canvas_border < 0 || c.canvas_border > 512)
+    fail("inpaint.canvas_border", "an integer in [0, 512]", c.canvas_border);
+  if (c.sampler != "ddim" && c.sampler != "dpmpp_2m") fail("sampler.name", "ddim or dpmpp_2m", "\"" + c.sampler + "\"");
+  if (c.steps < 1 || c.steps > 1000) fail("sampler.steps", "an integer in [1, 1000]", c.steps);
+  if (!(c.guidance_scale >= 0)) fail("sampler.guidance_scale", "a number >= 0", c.guidance_scale);
+  if (c.finetune.depth_steps < 0) fail("finetune.depth_steps", "an integer >= 0 (0 turns it off)", c.finetune.depth_steps);
+  if (c.finetune.decoder_steps < 0)
+    fail("finetune.decoder_steps", "an integer >= 0 (0 turns it off)", c.finetune.decoder_steps);
+  if (!(c.finetune.depth_lr > 0)) fail("finetune.depth_lr", "a number > 0", c.finetune.depth_lr);
+  if (!(c.finetune.decoder_lr > 0)) fail("finetune.decoder_lr", "a number > 0", c.finetune.decoder_lr);
+  if (!(c.finetune.preservation_weight >= 0))
+    fail("finetune.preservation_weight", "a number >= 0", c.finetune.preservation_weight);
+  if (c.backend == "torch" && c.models.empty())
+    fail("models", "a model folder for backend \"torch\" (see models/README.md)", "\"\"");
   if (!(c.output.fps > 0)) fail("output.fps", "a number > 0", c.output.fps);
   if (c.output.depth_png_scale < 0) fail("output.depth_png_scale", "a number > 0 or \"auto\"", c.output.depth_png_scale);
   try {

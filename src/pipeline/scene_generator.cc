@@ -56,11 +56,22 @@ FrameResult SceneGenerator::Start(const at::Tensor& image) {
         << "initial image must be [" << h << "," << w << ",3], got " << image.sizes();
     r.image = image.to(at::kFloat).contiguous();
   } else {
-    auto images = stages_.inpainter->Inpaint(at::ones({h, w, 3}), at::ones({h, w}, at::kBool),
-                                             Context(0, r.camera), 1);
-    SCN_CHECK(!images.empty()) << "the inpainter returned no image";
-    r.image = images[0];
+    // Text-to-image through the inpainter with a full mask, N candidates ranked
+    // like any other frame's.
+    const at::Tensor blank = at::ones({h, w, 3});
+    const at::Tensor full = at::ones({h, w}, at::kBool);
+    const FrameContext ctx = Context(0, r.camera);
+    r.candidates = stages_.inpainter->Inpaint(blank, full, ctx, options_.num_candidates);
+    SCN_CHECK(!r.candidates.empty()) << "the inpainter returned no image";
     r.timings_ms["inpaint"] = t.ElapsedMs();
+    r.scores.assign(r.candidates.size(), 0.0);
+    if (r.candidates.size() > 1) {
+      t.Restart();
+      r.scores = stages_.scorer->Score(r.candidates, blank, full, ctx);
+      r.chosen = static_cast<int>(std::max_element(r.scores.begin(), r.scores.end()) - r.scores.begin());
+      r.timings_ms["score"] = t.ElapsedMs();
+    }
+    r.image = stages_.inpainter->Finalize(r.chosen, r.candidates);
   }
   r.holes = at::ones({h, w}, at::kBool);
   r.inpaint_mask = image.defined() ? at::zeros({h, w}, at::kBool) : r.holes;
@@ -86,7 +97,7 @@ FrameResult SceneGenerator::Start(const at::Tensor& image) {
   r.timings_ms["mesh"] = t.ElapsedMs();
   r.mesh_vertices = mesh_.NumVertices();
   r.mesh_faces = mesh_.NumFaces();
-  r.scores = {0.0};
+  if (r.scores.empty()) r.scores = {0.0};
   r.timings_ms["total"] = total.ElapsedMs();
   next_index_ = 1;
   return r;
@@ -153,11 +164,16 @@ FrameResult SceneGenerator::Next() {
     r.scores = {0.0};
   }
   r.timings_ms["score"] = t.ElapsedMs();
-  r.image = r.candidates[r.chosen];
+  t.Restart();
+  r.image = r.inpaint_mask.any().item<bool>() ? stages_.inpainter->Finalize(r.chosen, r.candidates)
+                                              : r.candidates[r.chosen];
+  r.timings_ms["finalize"] = t.ElapsedMs();
+  for (const auto& [k, v] : stages_.inpainter->Diagnostics()) r.diagnostics[k] = v;
 
   t.Restart();
   r.depth = stages_.depth->Estimate(r.image, warp.depth, ctx);
   r.timings_ms["depth"] = t.ElapsedMs();
+  for (const auto& [k, v] : stages_.depth->Diagnostics()) r.diagnostics[k] = v;
 
   t.Restart();
   const at::Tensor stitch = options_.meshing.connect_to_existing

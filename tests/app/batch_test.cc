@@ -41,7 +41,7 @@ TEST(Batch, RestartSkipsFinishedAndResumesStoppedRuns) {
                             (dir / "runs").string();
   std::string out;
   // Crash in the middle of a file write during the second job.
-  EXPECT_EQ(Exec("SCN_TEST_CRASH_AT_WRITE=45 " + batch, &out), 86) << out;
+  EXPECT_EQ(Exec("SCN_TEST_CRASH_AT_WRITE=58 " + batch, &out), 86) << out;
   EXPECT_EQ(Status(dir / "runs/a"), "complete");
   ASSERT_TRUE(fs::exists(dir / "runs/b/run.json")) << out;
   EXPECT_EQ(Status(dir / "runs/b"), "running");

@@ -37,8 +37,9 @@ GeneratorState LoadGeneratorState(const std::filesystem::path& run_dir, int next
 int SavedNextIndex(const std::filesystem::path& run_dir);
 
 // Deletes every per-frame file of frames >= first (frames/, depth/, masks/,
-// warped/, candidates/, state/) and the final products (videos, mesh files),
-// which are rewritten when the run completes.
+// warped/, candidates/, state/), the final products (videos, mesh files,
+// transforms.json, colmap/), which are rewritten when the run completes, and any
+// temporary file an interrupted write left.
 void RemoveFramesFrom(const std::filesystem::path& run_dir, int first);
 
 }  // namespace scenescape

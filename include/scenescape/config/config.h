@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "scenescape/finetune/finetune_options.h"
 #include "scenescape/pipeline/scene_generator.h"
 
 namespace scenescape {
@@ -40,10 +41,13 @@ struct Config {
       "fisheye look, windows, people, crowd, outdoor, landscape, view, chandelier";
   int frames = 50;               // total frames, frame 0 included (>= 1)
   uint64_t seed = 13;
-  // auto | classical | oracle. auto = classical when no model folder is given.
+  // auto | classical | torch | oracle. auto = torch when a model folder is
+  // given (models), else classical.
   // oracle: the engine self-test; depth and inpainting come from the built-in
   // procedural room's ground truth (no init image), see synth/procedural_room.h.
   std::string backend = "auto";
+  // Model folder for the torch back end (models/README.md); empty = none.
+  std::string models;
   // oracle only: multiplicative per-pixel depth noise (standard deviation) for
   // frames >= 1, to show that the consistency metrics can fail. >= 0.
   double oracle_depth_noise = 0.0;
@@ -63,6 +67,11 @@ struct Config {
   std::string mesh_keep = "all";   // mesh.keep: all | last_frame (the "w/o mesh" ablation)
   WarpOptions render;
   int num_candidates = 4;          // inpaint.num_candidates
+  int canvas_border = 44;          // inpaint.canvas_border: generated margin (torch back end), >= 0
+  std::string sampler = "ddim";    // sampler.name: ddim | dpmpp_2m
+  int steps = 50;                  // sampler.steps (>= 1)
+  double guidance_scale = 7.5;     // sampler.guidance_scale (>= 0)
+  FinetuneOptions finetune;        // finetune.*: test-time fine-tuning (torch back end)
   OutputOptions output;
 
   // The generator's options with the camera resolved (fov_auto must be resolved first).

@@ -68,6 +68,7 @@ struct FrameResult {
   int64_t mesh_vertices = 0;
   int64_t mesh_faces = 0;
   std::map<std::string, double> timings_ms;  // per stage, plus "total"
+  std::map<std::string, double> diagnostics;  // the stages' Diagnostics() for this frame
 };
 
 // Everything needed to continue a run after frame next_index - 1 (resume):

@@ -10,6 +10,7 @@
 #include <ATen/core/Tensor.h>
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,9 @@ class DepthEstimator {
   // Returns [H,W] float32 depth > 0.
   virtual at::Tensor Estimate(const at::Tensor& image, const at::Tensor& mesh_depth,
                               const FrameContext& context) = 0;
+  // Figures about the last Estimate call for run.json (e.g. the depth error
+  // against the mesh before and after fine-tuning); empty by default.
+  virtual std::map<std::string, double> Diagnostics() const { return {}; }
 };
 
 class Inpainter {
@@ -48,6 +52,14 @@ class Inpainter {
   // whole new image (text-to-image); back ends that cannot do that throw.
   virtual std::vector<at::Tensor> Inpaint(const at::Tensor& image, const at::Tensor& hole_mask,
                                           const FrameContext& context, int num_candidates) = 0;
+  // Called once the scorer has chosen candidate `chosen` of the last Inpaint
+  // call; returns the frame's final image [H,W,3]. The diffusion back end
+  // fine-tunes its VAE decoder for the chosen latent here (reference section 6);
+  // the default returns the candidate unchanged.
+  virtual at::Tensor Finalize(int chosen, const std::vector<at::Tensor>& candidates) {
+    return candidates.at(chosen);
+  }
+  virtual std::map<std::string, double> Diagnostics() const { return {}; }
 };
 
 class CandidateScorer {

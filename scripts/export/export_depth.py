@@ -1,0 +1,262 @@
+#!/usr/bin/env python3
+"""Export a monocular depth network to a scenescape model folder.
+
+Writes, into --out:
+  depth.pt   forward(image [B,3,h,w] normalised with mean/std, h and w multiples of multiple_of)
+             -> disparity [B,h,w] (float32, all parameters trainable: scenescape fine-tunes it per frame)
+and the "depth" section of manifest.json (other sections are kept).
+
+Models (--model):
+  dpt_large                MiDaS v3 DPT-Large 384 from torch.hub "intel-isl/MiDaS" ("DPT_Large"),
+                           the SceneScape reference's model. Input 384, multiple of 32, mean/std 0.5.
+  depth_anything_v2_small  transformers "depth-anything/Depth-Anything-V2-Small-hf". Input 518,
+                           multiple of 14, ImageNet mean/std. A smaller, newer relative-depth model;
+                           its disparity scale differs from DPT's, so results are not the reference's.
+  <owner/name>             another Hugging Face Depth Anything checkpoint (V1/V2, relative or metric);
+                           the preprocessing is read from its image processor.
+
+Requirements (pip): torch>=1.13 (2.x recommended);
+  dpt_large: timm (torch.hub fetches the MiDaS code from GitHub on first use; if that code fails
+    with your timm, try the timm 0.6.x series that MiDaS v3.1 was written against);
+  Depth Anything: transformers>=4.45 (Depth Anything V2 and trace-friendly DINOv2 position embeddings).
+
+Disk (files written; estimated from parameter counts):
+  dpt_large: about 1.37 GB (float32, about 344M parameters).
+  depth_anything_v2_small: about 0.10 GB (float32, about 25M parameters).
+  Plus the download caches (torch.hub / Hugging Face): the same sizes again.
+Peak memory (estimates, not measured): dpt_large about 4-6 GB of RAM (CPU) or 3-4 GB
+  of GPU memory; depth_anything_v2_small about 1-2 GB. A minute or two on a GPU,
+  a few minutes on the CPU.
+
+The trace is made size-general: MiDaS builds its token-grid reshape from Python
+integers (nn.Unflatten) and transformers' Depth Anything head converts its output
+size with int(); both would freeze a trace at 384x384 / 518x518. The exporter
+replaces those two spots with equivalent code on traced sizes (checked against
+the unmodified model) and verifies the file at a non-square size and at the C++
+loader's dry-run size (2 x multiple_of square).
+
+LibTorch 1.13 (Debian's libtorch): use --no-sdpa (timm's fused attention and
+transformers' SDPA attention are switched off before tracing).
+"""
+
+import argparse
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import manifest as mf  # noqa: E402  (torch-free)
+
+MODELS = {
+    "dpt_large": "intel-isl/MiDaS:DPT_Large",
+    "depth_anything_v2_small": "depth-anything/Depth-Anything-V2-Small-hf",
+}
+
+
+def build_parser():
+    p = argparse.ArgumentParser(
+        description="Export a monocular depth network (MiDaS DPT-Large, the reference's, or Depth Anything) "
+        "to DIR/depth.pt and the 'depth' section of DIR/manifest.json.",
+        epilog="Examples:\n"
+        "  %(prog)s --out models/sd2                                  # DPT-Large (reference)\n"
+        "  %(prog)s --model depth_anything_v2_small --out models/sd2  # smaller, faster\n"
+        "Disk: DPT-Large ~1.37 GB, Depth-Anything-V2-Small ~0.10 GB (float32; estimates).",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--model", default="dpt_large",
+                   help="dpt_large (default; MiDaS DPT-Large via torch.hub), depth_anything_v2_small, "
+                   "or a Hugging Face Depth Anything id")
+    p.add_argument("--out", required=True, metavar="DIR", help="model folder to write (created if needed)")
+    p.add_argument("--device", default="auto", help="device to trace on: auto, cpu, cuda, cuda:N (default: auto)")
+    p.add_argument("--no-sdpa", action="store_true",
+                   help="attention without scaled_dot_product_attention, so that LibTorch 1.13 loads the file")
+    p.add_argument("--file", default="depth.pt", help="file name inside DIR (default: depth.pt)")
+    p.add_argument("--verbose", action="store_true", help="list the tracer warnings")
+    return p
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    try:
+        import torch  # noqa: F401
+    except ImportError as e:
+        print(f"error: {e}. Install: pip install torch timm transformers", file=sys.stderr)
+        return 2
+    if args.no_sdpa:
+        os.environ["TIMM_FUSED_ATTN"] = "0"  # before anything imports timm
+    import ts_export as tx
+
+    return tx.run_main(run, args, mf.ManifestError)
+
+
+# ---------------------------------------------------------------- MiDaS DPT
+
+
+def load_midas(args, tx):
+    import torch
+
+    if args.no_sdpa:
+        tx.disable_timm_fused_attn()
+    try:
+        net = torch.hub.load("intel-isl/MiDaS", "DPT_Large", trust_repo=True)
+    except TypeError:  # PyTorch < 1.12 has no trust_repo
+        net = torch.hub.load("intel-isl/MiDaS", "DPT_Large")
+    if args.no_sdpa:
+        n = tx.disable_fused_attn_attributes(net)
+        tx.log(f"dpt_large: fused attention switched off in {n} timm blocks")
+    if not hasattr(net, "forward_transformer"):
+        raise ValueError("this MiDaS code predates v3.1 (no DPT.forward_transformer); the hub's default branch has it")
+    pre = getattr(net, "pretrained", None)
+    vit = getattr(pre, "model", None)
+    if not (hasattr(vit, "forward_flex") and all(hasattr(pre, f"act_postprocess{i}") for i in range(1, 5))):
+        raise ValueError("this MiDaS code has no ViT DPT backbone where expected (pretrained.model.forward_flex)")
+
+    def forward_vit_dynamic(pretrained, x):
+        """MiDaS forward_vit with the token grid reshaped from the (traced) input size."""
+        _, _, h, w = x.shape
+        pretrained.model.forward_flex(x)
+        ph, pw = pretrained.model.patch_size[1], pretrained.model.patch_size[0]
+        layers = []
+        for i in range(1, 5):
+            post = getattr(pretrained, f"act_postprocess{i}")
+            t = post[0:2](pretrained.activations[str(i)])  # readout, transpose -> [B, C, N]
+            if t.ndim == 3:
+                t = t.reshape(t.shape[0], t.shape[1], h // ph, w // pw)
+            layers.append(post[3 : len(post)](t))
+        return tuple(layers)
+
+    section = {
+        "input_size": 384,
+        "multiple_of": 32,
+        "keep_aspect_ratio": True,
+        "mean": [0.5, 0.5, 0.5],
+        "std": [0.5, 0.5, 0.5],
+        "output": "disparity",
+    }
+
+    def patch():
+        net.forward_transformer = forward_vit_dynamic  # DPT.forward calls self.forward_transformer(pretrained, x)
+
+    return net, section, patch, False
+
+
+# ---------------------------------------------------------------- Depth Anything (transformers)
+
+
+def load_depth_anything(name, args, tx):
+    import inspect
+
+    import torch.nn.functional as F
+    from transformers import AutoImageProcessor, AutoModelForDepthEstimation
+
+    net = tx.hf_from_pretrained(AutoModelForDepthEstimation, name, args.no_sdpa)
+    proc = AutoImageProcessor.from_pretrained(name)
+    cfg = net.config
+    size = getattr(proc, "size", None) or {}
+    input_size = size.get("height") or size.get("shortest_edge") or 518
+    section = {
+        "input_size": int(input_size),
+        "multiple_of": int(getattr(proc, "ensure_multiple_of", None) or getattr(cfg, "patch_size", 14)),
+        "keep_aspect_ratio": bool(getattr(proc, "keep_aspect_ratio", True)),
+        "mean": [float(x) for x in proc.image_mean],
+        "std": [float(x) for x in proc.image_std],
+        "output": "depth" if getattr(cfg, "depth_estimation_type", "relative") == "metric" else "disparity",
+    }
+    head = getattr(net, "head", None)
+    params = list(inspect.signature(head.forward).parameters) if head is not None else []
+    if params[:3] != ["hidden_states", "patch_height", "patch_width"]:
+        raise ValueError(f"unexpected Depth Anything head ({type(head).__name__}{params}); "
+                         "this exporter knows transformers' DepthAnythingDepthEstimationHead")
+    def head_forward(hidden_states, patch_height, patch_width):
+        """The head's forward with the output size kept as traced values (the original calls int())."""
+        x = hidden_states[head.head_in_index]
+        x = head.conv1(x)
+        x = F.interpolate(x, size=(patch_height * head.patch_size, patch_width * head.patch_size),
+                          mode="bilinear", align_corners=True)
+        x = head.activation2(head.conv3(head.activation1(head.conv2(x))))
+        max_depth = getattr(head, "max_depth", None)
+        if max_depth is not None and max_depth != 1:
+            x = x * max_depth
+        return x.squeeze(dim=1)
+
+    def patch():
+        head.forward = head_forward
+
+    return net, section, patch, True
+
+
+def run(args, tx):
+    import torch
+    import torch.nn as nn
+
+    log = tx.log
+    device = tx.pick_device(args.device)
+    out = args.out
+    os.makedirs(out, exist_ok=True)
+    name = MODELS.get(args.model, args.model)
+    log(f"exporting {args.model} ({name}) to {out}: float32 traced on {device}, "
+        f"{'no SDPA (LibTorch 1.13 compatible)' if args.no_sdpa else 'SDPA allowed (needs LibTorch >= 2.0)'}")
+    if args.model == "dpt_large":
+        net, section, patch, hf = load_midas(args, tx)
+    elif "/" in name:
+        net, section, patch, hf = load_depth_anything(name, args, tx)
+    else:
+        raise ValueError(f"unknown --model {args.model!r}: use dpt_large, depth_anything_v2_small or an owner/name id")
+
+    class Depth(nn.Module):
+        def __init__(self, net, hf):
+            super().__init__()
+            self.net = net
+            self.hf = hf
+
+        def forward(self, image):
+            y = self.net(pixel_values=image, return_dict=True).predicted_depth if self.hf else self.net(image)
+            return y.squeeze(1) if y.dim() == 4 else y
+
+    model = Depth(net, hf).to(device=device, dtype=torch.float32).eval()
+    n_train, _ = tx.set_trainable(model, lambda n: True)
+    log(f"{args.model}: {n_train / 1e6:.1f}M parameters, all trainable")
+    S, m = section["input_size"], section["multiple_of"]
+    S = ((S + m - 1) // m) * m
+    W2 = S + 4 * m if m >= 32 else S + 12 * m  # a non-square second size (384x512, 518x686)
+
+    def img(b, hh, ww, seed):
+        return tx.seeded_randn(b, 3, hh, ww, seed=seed).clamp(-2.5, 2.5)
+
+    # The size patches must not change the output: compare at the trace size.
+    x = img(1, S, S, 0).to(device)
+    with torch.no_grad():
+        before = model(x).float().cpu()
+        patch()
+        after = model(x).float().cpu()
+    diff = (before - after).abs().max().item()
+    log(f"{args.model}: size-general forward vs the original at {S}x{S}: max abs diff {diff:.3g}")
+    if not diff <= 1e-3 * max(1.0, before.abs().max().item()):
+        raise ValueError(f"the size-general forward differs from the original model (max abs diff {diff:.3g})")
+
+    def contract(inputs, y):
+        b, _, hh, ww = inputs[0].shape
+        if tuple(y.shape) not in ((b, hh, ww), (b, 1, hh, ww)):
+            return f"output {list(y.shape)}, expected [{b},{hh},{ww}]"
+        return None
+
+    size = tx.export_module(
+        "depth", model, (img(1, S, S, 0),),
+        [tx.Check(f"batch 1, {S}x{S} (trace input)", (img(1, S, S, 0),)),
+         tx.Check(f"batch 2, {S}x{S}", (img(2, S, S, 1),)),
+         tx.Check(f"batch 1, {S}x{W2}", (img(1, S, W2, 2),)),
+         tx.Check(f"batch 1, {2 * m}x{2 * m} (C++ dry run)", (img(1, 2 * m, 2 * m, 3),))],
+        os.path.join(out, args.file), device=device, dtype=torch.float32, no_sdpa=args.no_sdpa,
+        portable_checks=[tx.Check(f"batch 1, {4 * m}x{6 * m}", (img(1, 4 * m, 6 * m, 4),))],
+        expect_shape=contract, verbose=args.verbose,
+    )
+    section = dict({"file": args.file}, **section, min_disparity=0.01)
+    path = mf.merge_section(out, "depth", section)
+    log("")
+    log(f"wrote the depth section of {path}: {section}")
+    log(f"  {args.file:<18} {tx.human_size(size):>10}   (folder now {tx.human_size(tx.folder_size(out))})")
+    log(f"check it with: scenescape models check {out}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,85 @@
+#include "scenescape/finetune/depth_finetuner.h"
+
+#include <ATen/ATen.h>
+
+#include "scenescape/core/check.h"
+#include "scenescape/core/logging.h"
+#include "scenescape/core/timer.h"
+#include "scenescape/models/depth_model.h"
+#include "trained_parameters.h"
+
+namespace scenescape {
+using finetune_internal::TrainedParameters;
+
+struct DepthFinetuner::Impl {
+  DepthModel* model;
+  FinetuneOptions options;
+  TrainedParameters params;
+};
+
+DepthFinetuner::DepthFinetuner(DepthModel& model, const FinetuneOptions& options) {
+  SCN_CHECK(options.depth_steps >= 0 && options.depth_lr > 0)
+      << "depth fine-tuning needs steps >= 0 and lr > 0";
+  SCN_CHECK(model.script().dtype() == at::kFloat)
+      << "DepthFinetuner: the depth model must run in float32";
+  impl_ = std::make_unique<Impl>(Impl{
+      &model, options,
+      TrainedParameters::Select(
+          model.script(), [](const std::string&) { return true; },
+          "the depth network has no parameters to fine-tune")});
+}
+
+DepthFinetuner::~DepthFinetuner() = default;
+DepthFinetuner::DepthFinetuner(DepthFinetuner&&) noexcept = default;
+DepthFinetuner& DepthFinetuner::operator=(DepthFinetuner&&) noexcept = default;
+
+const FinetuneOptions& DepthFinetuner::options() const { return impl_->options; }
+int64_t DepthFinetuner::num_tensors() const { return static_cast<int64_t>(impl_->params.live.size()); }
+int64_t DepthFinetuner::num_scalars() const { return impl_->params.NumScalars(); }
+
+void DepthFinetuner::Restore() { impl_->params.Restore(); }
+
+FinetuneStats DepthFinetuner::Finetune(const at::Tensor& image, const at::Tensor& target_depth) {
+  finetune_internal::RequireGradMode("DepthFinetuner::Finetune");
+  Timer timer;
+  FinetuneStats stats;
+  Restore();
+  const int steps = impl_->options.depth_steps;
+  if (steps == 0) {
+    stats.skipped = "disabled (0 steps)";
+    stats.ms = timer.ElapsedMs();
+    return stats;
+  }
+  SCN_CHECK(image.dim() == 4 && image.size(1) == 3)
+      << "DepthFinetuner: image must be [B,3,H,W], got " << image.sizes();
+  at::Tensor target = target_depth.dim() == 2 ? target_depth.unsqueeze(0) : target_depth;
+  SCN_CHECK(target.dim() == 3 && target.size(0) == image.size(0) &&
+            target.size(1) == image.size(2) && target.size(2) == image.size(3))
+      << "DepthFinetuner: target depth must be [B,H,W] matching the image " << image.sizes()
+      << ", got " << target_depth.sizes();
+  const c10::Device device = impl_->model->script().device();
+  // clone(): the inputs may be inference tensors, which autograd cannot save.
+  const at::Tensor x = image.to(device, at::kFloat).detach().clone();
+  target = target.to(device, at::kFloat).detach().clone();
+  const at::Tensor valid = target != -1;
+  if (!valid.any().item<bool>()) {
+    stats.skipped = "no pixel has mesh depth";
+    stats.ms = timer.ElapsedMs();
+    return stats;
+  }
+  const at::Tensor target_valid = target.masked_select(valid);
+
+  stats.losses = finetune_internal::RunAdam(
+      impl_->params.live, impl_->options.depth_lr, steps, [&] {
+        const at::Tensor depth = impl_->model->Predict(x);
+        return at::l1_loss(depth.masked_select(valid), target_valid);
+      });
+  stats.steps = steps;
+  impl_->params.ClearGrad();  // frees the gradients' memory
+  stats.ms = timer.ElapsedMs();
+  SCN_LOG_DEBUG("depth fine-tuning: {} steps, L1 {:.5f} -> {:.5f}, {:.0f} ms", steps,
+                stats.losses.front(), stats.losses.back(), stats.ms);
+  return stats;
+}
+
+}  // namespace scenescape

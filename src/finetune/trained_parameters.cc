@@ -1,0 +1,67 @@
+#include "trained_parameters.h"
+
+#include <ATen/ATen.h>
+#include <c10/core/InferenceMode.h>
+#include <torch/optim/adam.h>
+
+#include "scenescape/core/check.h"
+
+namespace scenescape::finetune_internal {
+
+TrainedParameters TrainedParameters::Select(const ScriptModule& module,
+                                            const std::function<bool(const std::string&)>& train,
+                                            const std::string& what_if_none) {
+  TrainedParameters t;
+  for (const auto& [name, value] : module.NamedParameters()) {
+    const bool trained = train(name);
+    // Loaded modules keep the requires_grad they were saved with: set both ways.
+    value.requires_grad_(trained);
+    if (!trained) continue;
+    t.names.push_back(name);
+    t.live.push_back(value);
+    t.pristine.push_back(value.detach().clone());
+  }
+  if (t.live.empty()) throw ResourceError(module.file().string() + ": " + what_if_none);
+  return t;
+}
+
+void TrainedParameters::Restore() {
+  at::NoGradGuard no_grad;
+  for (size_t i = 0; i < live.size(); ++i) live[i].copy_(pristine[i]);
+  ClearGrad();
+}
+
+void TrainedParameters::ClearGrad() {
+  for (auto& p : live) p.mutable_grad() = at::Tensor();
+}
+
+int64_t TrainedParameters::NumScalars() const {
+  int64_t n = 0;
+  for (const auto& p : live) n += p.numel();
+  return n;
+}
+
+std::vector<double> RunAdam(const std::vector<at::Tensor>& params, double lr, int steps,
+                            const std::function<at::Tensor()>& loss) {
+  torch::optim::Adam adam(params, torch::optim::AdamOptions(lr));
+  std::vector<at::Tensor> losses;
+  losses.reserve(steps);
+  for (int step = 0; step < steps; ++step) {
+    adam.zero_grad();
+    const at::Tensor l = loss();
+    l.backward();
+    adam.step();
+    // Kept on the device: one transfer at the end, not a sync per step.
+    losses.push_back(l.detach());
+  }
+  if (losses.empty()) return {};
+  const at::Tensor all = at::stack(losses).to(at::kCPU, at::kDouble).contiguous();
+  return std::vector<double>(all.data_ptr<double>(), all.data_ptr<double>() + steps);
+}
+
+void RequireGradMode(const char* who) {
+  SCN_CHECK(!c10::InferenceMode::is_enabled())
+      << who << " trains with autograd: call it outside c10::InferenceMode";
+}
+
+}  // namespace scenescape::finetune_internal
