@@ -22,6 +22,10 @@ std::filesystem::path SourceDir();
 // broadcastable to the image's leading dims) limits the pixels compared.
 double Psnr(const at::Tensor& a, const at::Tensor& b, const at::Tensor& mask = at::Tensor());
 
+// Runs `command` through the shell with stderr merged into stdout; returns the
+// exit code (128 + signal when killed) and stores the output.
+int RunCommand(const std::string& command, std::string* output);
+
 }  // namespace scenescape::testing
 
 // Skips the current test, saying why, when ../shared is not there.

@@ -5,6 +5,7 @@
 
 #include "scenescape/core/check.h"
 #include "scenescape/core/fs.h"
+#include "scenescape/core/json_reader.h"
 
 namespace scenescape {
 namespace fs = std::filesystem;
@@ -12,79 +13,16 @@ using nlohmann::json;
 
 namespace {
 
-std::string Brief(const json& j) {
-  std::string s = j.dump();
-  return s.size() > 60 ? s.substr(0, 57) + "..." : s;
+std::string Brief(const json& j) { return JsonReader::Brief(j); }
+
+// Config errors are InputErrors "<source>: <key.path>: <problem>".
+JsonReader ConfigReader(const json& doc, const std::string& source) {
+  return JsonReader(doc, "", [source](const std::string& key, const std::string& problem) {
+    throw InputError(source + ": " + key + ": " + problem);
+  });
 }
 
-// Reads the keys of one JSON object into typed fields; Finish() rejects the rest.
-class ObjectReader {
- public:
-  ObjectReader(const json& object, std::string path, const std::string& source)
-      : object_(object), path_(std::move(path)), source_(source) {
-    if (!object_.is_object()) Fail(path_, "expected an object, got " + Brief(object_));
-  }
-
-  [[noreturn]] void Fail(const std::string& key_path, const std::string& problem) const {
-    throw InputError(source_ + ": " + key_path + ": " + problem);
-  }
-  std::string KeyPath(const char* key) const { return path_.empty() ? key : path_ + "." + key; }
-  const json* Find(const char* key) {
-    seen_.insert(key);
-    const auto it = object_.find(key);
-    return it == object_.end() ? nullptr : &*it;
-  }
-
-  void Read(const char* key, std::string& out) {
-    if (const json* j = Find(key)) {
-      if (!j->is_string()) Fail(KeyPath(key), "expected a string, got " + Brief(*j));
-      out = j->get<std::string>();
-    }
-  }
-  void Read(const char* key, bool& out) {
-    if (const json* j = Find(key)) {
-      if (!j->is_boolean()) Fail(KeyPath(key), "expected true or false, got " + Brief(*j));
-      out = j->get<bool>();
-    }
-  }
-  void Read(const char* key, double& out) {
-    if (const json* j = Find(key)) {
-      if (!j->is_number()) Fail(KeyPath(key), "expected a number, got " + Brief(*j));
-      out = j->get<double>();
-    }
-  }
-  void Read(const char* key, int& out) {
-    if (const json* j = Find(key)) {
-      if (!j->is_number_integer()) Fail(KeyPath(key), "expected an integer, got " + Brief(*j));
-      out = j->get<int>();
-    }
-  }
-  void Read(const char* key, uint64_t& out) {
-    if (const json* j = Find(key)) {
-      if (!j->is_number_integer() || j->get<int64_t>() < 0)
-        Fail(KeyPath(key), "expected a non-negative integer, got " + Brief(*j));
-      out = j->get<uint64_t>();
-    }
-  }
-  ObjectReader Child(const char* key) {
-    static const json kEmpty = json::object();
-    const json* j = Find(key);
-    return ObjectReader(j ? *j : kEmpty, KeyPath(key), source_);
-  }
-  void Finish() const {
-    for (const auto& item : object_.items()) {
-      if (!seen_.count(item.key())) Fail(KeyPath(item.key().c_str()), "unknown key");
-    }
-  }
-
- private:
-  const json& object_;
-  std::string path_;
-  const std::string& source_;
-  std::set<std::string> seen_;
-};
-
-void ReadTrajectory(ObjectReader r, TrajectoryOptions& t) {
+void ReadTrajectory(JsonReader r, TrajectoryOptions& t) {
   r.Read("type", t.type);
   r.Read("rotation_step_rad", t.rotation_step_rad);
   r.Read("rotation_steps", t.rotation_steps);
@@ -184,7 +122,7 @@ void ApplyOverride(json& doc, const std::string& assignment) {
 
 Config ConfigFromJson(const json& doc, const std::string& source) {
   Config c;
-  ObjectReader r(doc, "", source);
+  JsonReader r = ConfigReader(doc, source);
   r.Read("prompt", c.prompt);
   r.Read("negative_prompt", c.negative_prompt);
   r.Read("frames", c.frames);
@@ -195,13 +133,13 @@ Config ConfigFromJson(const json& doc, const std::string& source) {
   r.Read("threads", c.threads);
   r.Read("init_image", c.init_image);
   {
-    ObjectReader o = r.Child("oracle");
+    JsonReader o = r.Child("oracle");
     o.Read("depth_noise", c.oracle_depth_noise);
     o.Finish();
   }
   r.Find("parent");  // already resolved by LoadConfigJson
   {
-    ObjectReader cam = r.Child("camera");
+    JsonReader cam = r.Child("camera");
     cam.Read("width", c.width);
     cam.Read("height", c.height);
     cam.Read("focal_length", c.focal_length);
@@ -218,7 +156,7 @@ Config ConfigFromJson(const json& doc, const std::string& source) {
   }
   ReadTrajectory(r.Child("trajectory"), c.trajectory);
   {
-    ObjectReader m = r.Child("mesh");
+    JsonReader m = r.Child("mesh");
     m.Read("sobel_beta", c.mesh.sobel_beta);
     m.Read("sobel_threshold", c.mesh.sobel_threshold);
     m.Read("discontinuity_dilation", c.mesh.discontinuity_dilation);
@@ -228,7 +166,7 @@ Config ConfigFromJson(const json& doc, const std::string& source) {
     m.Finish();
   }
   {
-    ObjectReader rd = r.Child("render");
+    JsonReader rd = r.Child("render");
     rd.Read("supersample", c.render.supersample);
     rd.Read("fix_floating_artifacts", c.render.fix_floating_artifacts);
     rd.Read("frustum_margin_px", c.render.frustum_margin_px);
@@ -236,20 +174,20 @@ Config ConfigFromJson(const json& doc, const std::string& source) {
     rd.Finish();
   }
   {
-    ObjectReader in = r.Child("inpaint");
+    JsonReader in = r.Child("inpaint");
     in.Read("num_candidates", c.num_candidates);
     in.Read("canvas_border", c.canvas_border);
     in.Finish();
   }
   {
-    ObjectReader sm = r.Child("sampler");
+    JsonReader sm = r.Child("sampler");
     sm.Read("name", c.sampler);
     sm.Read("steps", c.steps);
     sm.Read("guidance_scale", c.guidance_scale);
     sm.Finish();
   }
   {
-    ObjectReader f = r.Child("finetune");
+    JsonReader f = r.Child("finetune");
     f.Read("depth_steps", c.finetune.depth_steps);
     f.Read("depth_lr", c.finetune.depth_lr);
     f.Read("decoder_steps", c.finetune.decoder_steps);
@@ -258,7 +196,7 @@ Config ConfigFromJson(const json& doc, const std::string& source) {
     f.Finish();
   }
   {
-    ObjectReader o = r.Child("output");
+    JsonReader o = r.Child("output");
     o.Read("fps", c.output.fps);
     o.Read("reverse_video", c.output.reverse_video);
     o.Read("keep_candidates", c.output.keep_candidates);

@@ -7,6 +7,7 @@
 
 #include "scenescape/core/check.h"
 #include "scenescape/core/fs.h"
+#include "scenescape/core/json_reader.h"
 
 namespace scenescape {
 namespace fs = std::filesystem;
@@ -14,78 +15,21 @@ using nlohmann::json;
 
 namespace {
 
-std::string Brief(const json& j) {
-  std::string s = j.dump();
-  return s.size() > 60 ? s.substr(0, 57) + "..." : s;
-}
+std::string Brief(const json& j) { return JsonReader::Brief(j); }
 
-// Reads the keys of one JSON object into typed fields; Finish() rejects the
-// rest. Every failure is a ResourceError "DIR/manifest.json: key.path: problem".
-class Reader {
+// The shared JSON reader plus model-folder files. Every failure is a
+// ResourceError "DIR/manifest.json: key.path: problem".
+class Reader : public JsonReader {
  public:
   Reader(const json& object, std::string path, const fs::path& dir)
-      : object_(object), path_(std::move(path)), dir_(dir) {
-    if (!object_.is_object()) Fail(path_, "expected an object, got " + Brief(object_));
-  }
+      : JsonReader(object, std::move(path),
+                   [dir](const std::string& key, const std::string& problem) {
+                     throw ResourceError(ManifestPath(dir).string() + ": " + key + ": " + problem);
+                   }),
+        dir_(dir) {}
 
-  [[noreturn]] void Fail(const std::string& key_path, const std::string& problem) const {
-    throw ResourceError(ManifestPath(dir_).string() + ": " + key_path + ": " + problem);
-  }
-  // "a.b.key"; the object's own path for an empty key.
-  std::string KeyPath(const std::string& key) const {
-    if (key.empty()) return path_;
-    return path_.empty() ? key : path_ + "." + key;
-  }
-  bool Has(const char* key) const { return object_.contains(key); }
   const fs::path& dir() const { return dir_; }
-  const json* Find(const char* key) {
-    seen_.insert(key);
-    const auto it = object_.find(key);
-    return it == object_.end() ? nullptr : &*it;
-  }
 
-  void Read(const char* key, std::string& out) {
-    if (const json* j = Find(key)) {
-      if (!j->is_string()) Fail(KeyPath(key), "expected a string, got " + Brief(*j));
-      out = j->get<std::string>();
-    }
-  }
-  void Read(const char* key, bool& out) {
-    if (const json* j = Find(key)) {
-      if (!j->is_boolean()) Fail(KeyPath(key), "expected true or false, got " + Brief(*j));
-      out = j->get<bool>();
-    }
-  }
-  void Read(const char* key, double& out) {
-    if (const json* j = Find(key)) {
-      if (!j->is_number()) Fail(KeyPath(key), "expected a number, got " + Brief(*j));
-      out = j->get<double>();
-    }
-  }
-  void Read(const char* key, int& out) {
-    if (const json* j = Find(key)) {
-      if (!j->is_number_integer() || j->get<int64_t>() != static_cast<int>(j->get<int64_t>()))
-        Fail(KeyPath(key), "expected an integer, got " + Brief(*j));
-      out = j->get<int>();
-    }
-  }
-  void Read(const char* key, int64_t& out) {
-    if (const json* j = Find(key)) {
-      if (!j->is_number_integer()) Fail(KeyPath(key), "expected an integer, got " + Brief(*j));
-      out = j->get<int64_t>();
-    }
-  }
-  void Read(const char* key, std::array<double, 3>& out) {
-    if (const json* j = Find(key)) {
-      if (!j->is_array() || j->size() != 3)
-        Fail(KeyPath(key), "expected an array of 3 numbers, got " + Brief(*j));
-      for (int i = 0; i < 3; ++i) {
-        if (!(*j)[i].is_number())
-          Fail(KeyPath(key), "expected an array of 3 numbers, got " + Brief(*j));
-        out[i] = (*j)[i].get<double>();
-      }
-    }
-  }
   // A required file name, resolved against DIR; the file must exist.
   void ReadFile(const char* key, fs::path& out) {
     const json* j = Find(key);
@@ -95,20 +39,7 @@ class Reader {
     out = dir_ / j->get<std::string>();
     std::error_code ec;
     if (!fs::is_regular_file(out, ec))
-      throw ResourceError(out.string() + ": file not found (named by manifest.json " +
-                          KeyPath(key) + ")");
-  }
-  // A string that must be one of `choices`.
-  void ReadChoice(const char* key, std::string& out, std::initializer_list<const char*> choices) {
-    Read(key, out);
-    for (const char* c : choices)
-      if (out == c) return;
-    std::string list;
-    for (const char* c : choices) list += (list.empty() ? "\"" : " | \"") + std::string(c) + "\"";
-    Fail(KeyPath(key), "expected " + list + ", got \"" + out + "\"");
-  }
-  void Require(const char* key, bool ok, const std::string& what) const {
-    if (!ok) Fail(KeyPath(key), what);
+      throw ResourceError(out.string() + ": file not found (named by manifest.json " + KeyPath(key) + ")");
   }
 
   Reader Child(const char* key) {
@@ -116,16 +47,9 @@ class Reader {
     if (!j) Fail(KeyPath(key), "missing");
     return Reader(*j, KeyPath(key), dir_);
   }
-  void Finish() const {
-    for (const auto& item : object_.items())
-      if (!seen_.count(item.key())) Fail(KeyPath(item.key()), "unknown key");
-  }
 
  private:
-  const json& object_;
-  std::string path_;
   fs::path dir_;
-  std::set<std::string> seen_;
 };
 
 void ReadTokenizer(Reader r, TokenizerFiles& t) {

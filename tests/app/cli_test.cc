@@ -22,14 +22,8 @@ struct Result {
 };
 
 Result RunCli(const std::string& args) {
-  const std::string cmd = std::string(SCN_BINARY) + " " + args + " 2>&1";
   Result r;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) r.output.append(buf.data(), n);
-  const int status = pclose(pipe);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.code = testing::RunCommand(std::string(SCN_BINARY) + " " + args, &r.output);
   return r;
 }
 

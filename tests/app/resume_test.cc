@@ -20,17 +20,7 @@ const std::string kArgs =
     " --frames 6 --candidates 2 --seed 3 --set camera.width=128 --set camera.height=128"
     " --set camera.focal_length=125 --set render.frustum_margin_px=32";
 
-int Exec(const std::string& cmd, std::string* output = nullptr) {
-  FILE* pipe = popen((cmd + " 2>&1").c_str(), "r");
-  std::array<char, 4096> buf;
-  size_t n;
-  std::string out;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) out.append(buf.data(), n);
-  const int status = pclose(pipe);
-  if (output) *output = out;
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  return 128 + WTERMSIG(status);
-}
+int Exec(const std::string& cmd, std::string* output = nullptr) { return testing::RunCommand(cmd, output); }
 
 std::string Bin() { return SCN_BINARY; }
 

@@ -19,15 +19,7 @@ namespace scenescape {
 namespace {
 namespace fs = std::filesystem;
 
-int Exec(const std::string& cmd, std::string* output) {
-  FILE* pipe = popen((cmd + " 2>&1").c_str(), "r");
-  std::array<char, 4096> buf;
-  size_t n;
-  output->clear();
-  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) output->append(buf.data(), n);
-  const int status = pclose(pipe);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
+int Exec(const std::string& cmd, std::string* output = nullptr) { return testing::RunCommand(cmd, output); }
 
 // Small and quick, but every stage runs: 3 frames, 2 candidates, 4 DDIM steps,
 // a few fine-tuning steps, 128x128 frames on a 160x160 canvas.

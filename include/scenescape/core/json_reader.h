@@ -1,0 +1,71 @@
+#pragma once
+// Reads one JSON object into typed fields, naming the full key path in every
+// error, and rejects the keys nobody asked for (Finish). Used by the config
+// loader (InputError), the model manifest (ResourceError) and job files.
+//
+//   JsonReader r(doc, "", [&](const std::string& key, const std::string& problem) {
+//     throw InputError(file + ": " + key + ": " + problem);
+//   });
+//   r.Read("frames", frames);              // optional: left alone when absent
+//   JsonReader render = r.Child("render");
+//   render.Read("supersample", ss);
+//   render.Finish();                        // "render.supersampel: unknown key"
+
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <initializer_list>
+#include <memory>
+#include <set>
+#include <string>
+
+namespace scenescape {
+
+class JsonReader {
+ public:
+  // Called with (key path, problem); must throw.
+  using FailFn = std::function<void(const std::string& key_path, const std::string& problem)>;
+
+  // `object` must outlive the reader. Fails when it is not an object.
+  JsonReader(const nlohmann::json& object, std::string path, FailFn fail);
+
+  [[noreturn]] void Fail(const std::string& key_path, const std::string& problem) const;
+  // "a.b.key"; the object's own path for an empty key.
+  std::string KeyPath(const std::string& key) const;
+  bool Has(const char* key) const { return object_.contains(key); }
+  // Marks `key` as known and returns its value, or nullptr when absent.
+  const nlohmann::json* Find(const char* key);
+
+  // Optional typed values: absent keys leave `out` unchanged; a wrong type fails.
+  void Read(const char* key, std::string& out);
+  void Read(const char* key, bool& out);
+  void Read(const char* key, double& out);
+  void Read(const char* key, int& out);
+  void Read(const char* key, int64_t& out);
+  void Read(const char* key, uint64_t& out);
+  void Read(const char* key, std::array<double, 3>& out);
+  // A string that must be one of `choices`.
+  void ReadChoice(const char* key, std::string& out, std::initializer_list<const char*> choices);
+  void Require(const char* key, bool ok, const std::string& what) const {
+    if (!ok) Fail(KeyPath(key), what);
+  }
+
+  // The object under `key`; an absent key reads as an empty object unless
+  // `required`, which fails with "missing".
+  JsonReader Child(const char* key, bool required = false);
+  // Fails on the first key that no Read/Find asked for: "key.path: unknown key".
+  void Finish() const;
+
+  // A short rendering of a value for messages.
+  static std::string Brief(const nlohmann::json& value);
+
+ private:
+  const nlohmann::json& object_;
+  std::string path_;
+  FailFn fail_;
+  std::set<std::string> seen_;
+};
+
+}  // namespace scenescape

@@ -1,0 +1,109 @@
+#include "scenescape/core/json_reader.h"
+
+#include <stdexcept>
+
+namespace scenescape {
+using nlohmann::json;
+
+JsonReader::JsonReader(const json& object, std::string path, FailFn fail)
+    : object_(object), path_(std::move(path)), fail_(std::move(fail)) {
+  if (!object_.is_object()) Fail(path_.empty() ? "(top level)" : path_, "expected an object, got " + Brief(object_));
+}
+
+void JsonReader::Fail(const std::string& key_path, const std::string& problem) const {
+  fail_(key_path, problem);
+  throw std::logic_error("JsonReader: the failure callback returned");  // it must throw
+}
+
+std::string JsonReader::KeyPath(const std::string& key) const {
+  if (key.empty()) return path_;
+  return path_.empty() ? key : path_ + "." + key;
+}
+
+std::string JsonReader::Brief(const json& value) {
+  std::string s = value.dump();
+  return s.size() > 60 ? s.substr(0, 57) + "..." : s;
+}
+
+const json* JsonReader::Find(const char* key) {
+  seen_.insert(key);
+  const auto it = object_.find(key);
+  return it == object_.end() ? nullptr : &*it;
+}
+
+void JsonReader::Read(const char* key, std::string& out) {
+  if (const json* j = Find(key)) {
+    if (!j->is_string()) Fail(KeyPath(key), "expected a string, got " + Brief(*j));
+    out = j->get<std::string>();
+  }
+}
+
+void JsonReader::Read(const char* key, bool& out) {
+  if (const json* j = Find(key)) {
+    if (!j->is_boolean()) Fail(KeyPath(key), "expected true or false, got " + Brief(*j));
+    out = j->get<bool>();
+  }
+}
+
+void JsonReader::Read(const char* key, double& out) {
+  if (const json* j = Find(key)) {
+    if (!j->is_number()) Fail(KeyPath(key), "expected a number, got " + Brief(*j));
+    out = j->get<double>();
+  }
+}
+
+void JsonReader::Read(const char* key, int& out) {
+  if (const json* j = Find(key)) {
+    if (!j->is_number_integer() || j->get<int64_t>() != static_cast<int>(j->get<int64_t>()))
+      Fail(KeyPath(key), "expected an integer, got " + Brief(*j));
+    out = j->get<int>();
+  }
+}
+
+void JsonReader::Read(const char* key, int64_t& out) {
+  if (const json* j = Find(key)) {
+    if (!j->is_number_integer()) Fail(KeyPath(key), "expected an integer, got " + Brief(*j));
+    out = j->get<int64_t>();
+  }
+}
+
+void JsonReader::Read(const char* key, uint64_t& out) {
+  if (const json* j = Find(key)) {
+    if (!j->is_number_integer() || (j->is_number_integer() && !j->is_number_unsigned() && j->get<int64_t>() < 0))
+      Fail(KeyPath(key), "expected a non-negative integer, got " + Brief(*j));
+    out = j->get<uint64_t>();
+  }
+}
+
+void JsonReader::Read(const char* key, std::array<double, 3>& out) {
+  if (const json* j = Find(key)) {
+    if (!j->is_array() || j->size() != 3) Fail(KeyPath(key), "expected an array of 3 numbers, got " + Brief(*j));
+    for (int i = 0; i < 3; ++i) {
+      if (!(*j)[i].is_number()) Fail(KeyPath(key), "expected an array of 3 numbers, got " + Brief(*j));
+      out[i] = (*j)[i].get<double>();
+    }
+  }
+}
+
+void JsonReader::ReadChoice(const char* key, std::string& out, std::initializer_list<const char*> choices) {
+  Read(key, out);
+  for (const char* c : choices)
+    if (out == c) return;
+  std::string list;
+  for (const char* c : choices) list += (list.empty() ? "\"" : " | \"") + std::string(c) + "\"";
+  Fail(KeyPath(key), "expected " + list + ", got \"" + out + "\"");
+}
+
+JsonReader JsonReader::Child(const char* key, bool required) {
+  static const json kEmpty = json::object();
+  const json* j = Find(key);
+  if (!j && required) Fail(KeyPath(key), "missing");
+  return JsonReader(j ? *j : kEmpty, KeyPath(key), fail_);
+}
+
+void JsonReader::Finish() const {
+  for (const auto& item : object_.items())
+    if (!seen_.count(item.key())) Fail(KeyPath(item.key()), "unknown key");
+}
+
+}  // namespace scenescape
