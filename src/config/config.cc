@@ -193,6 +193,7 @@ Config ConfigFromJson(const json& doc, const std::string& source) {
     f.Read("decoder_steps", c.finetune.decoder_steps);
     f.Read("decoder_lr", c.finetune.decoder_lr);
     f.Read("preservation_weight", c.finetune.preservation_weight);
+    f.Read("mixed_precision", c.finetune.mixed_precision);
     f.Finish();
   }
   {
@@ -252,7 +253,8 @@ json ConfigToJson(const Config& c) {
         {"depth_lr", c.finetune.depth_lr},
         {"decoder_steps", c.finetune.decoder_steps},
         {"decoder_lr", c.finetune.decoder_lr},
-        {"preservation_weight", c.finetune.preservation_weight}}},
+        {"preservation_weight", c.finetune.preservation_weight},
+        {"mixed_precision", c.finetune.mixed_precision}}},
       {"output",
        {{"fps", c.output.fps},
         {"reverse_video", c.output.reverse_video},

@@ -73,7 +73,8 @@ FinetuneStats DepthFinetuner::Finetune(const at::Tensor& image, const at::Tensor
       impl_->params.live, impl_->options.depth_lr, steps, [&] {
         const at::Tensor depth = impl_->model->Predict(x);
         return at::l1_loss(depth.masked_select(valid), target_valid);
-      });
+      },
+      impl_->options.mixed_precision);
   stats.steps = steps;
   impl_->params.ClearGrad();  // frees the gradients' memory
   stats.ms = timer.ElapsedMs();

@@ -1,5 +1,7 @@
 #include "trained_parameters.h"
 
+#include <ATen/autocast_mode.h>
+
 #include <ATen/ATen.h>
 #include <c10/core/InferenceMode.h>
 #include <torch/optim/adam.h>
@@ -41,14 +43,41 @@ int64_t TrainedParameters::NumScalars() const {
   return n;
 }
 
+namespace {
+// bf16 autocast around the forward pass and the loss on CUDA (the reference uses
+// torch.amp.autocast for the depth network). bf16 has float32's range, so unlike
+// fp16 it needs no GradScaler. Not exercised here: no GPU was available.
+class CudaAutocast {
+ public:
+  explicit CudaAutocast(bool on) : on_(on) {
+    if (!on_) return;
+    at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
+    at::autocast::set_enabled(true);
+  }
+  ~CudaAutocast() {
+    if (!on_) return;
+    at::autocast::set_enabled(false);
+    at::autocast::clear_cache();
+  }
+
+ private:
+  bool on_;
+};
+}  // namespace
+
 std::vector<double> RunAdam(const std::vector<at::Tensor>& params, double lr, int steps,
-                            const std::function<at::Tensor()>& loss) {
+                            const std::function<at::Tensor()>& loss, bool mixed_precision) {
   torch::optim::Adam adam(params, torch::optim::AdamOptions(lr));
   std::vector<at::Tensor> losses;
   losses.reserve(steps);
+  const bool autocast = mixed_precision && !params.empty() && params.front().is_cuda();
   for (int step = 0; step < steps; ++step) {
     adam.zero_grad();
-    const at::Tensor l = loss();
+    at::Tensor l;
+    {
+      const CudaAutocast guard(autocast);
+      l = loss().to(at::kFloat);
+    }
     l.backward();
     adam.step();
     // Kept on the device: one transfer at the end, not a sync per step.

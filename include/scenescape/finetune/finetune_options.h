@@ -17,6 +17,9 @@ struct FinetuneOptions {
   double decoder_lr = 1e-4;
   // Weight of the known-pixel term of the decoder loss.
   double preservation_weight = 100.0;
+  // On CUDA, run the forward passes and losses under bf16 autocast (the
+  // reference uses autocast for the depth network); ignored on the CPU.
+  bool mixed_precision = true;
 };
 
 struct FinetuneStats {
