@@ -18,6 +18,9 @@ COLUMNS = [
     ("l1_known_mean", "L1 known ↓", "{:.4f}"),
     ("depth_rel_error_mean", "depth rel. error ↓", "{:.3f}"),
     ("generated_fraction_mean", "generated / frame", "{:.1%}"),
+    ("depth_l1_before_finetune_mean", "depth L1 before FT", "{:.4f}"),
+    ("depth_l1_after_finetune_mean", "depth L1 after FT", "{:.4f}"),
+    ("clip_score_mean", "CLIP score ↑", "{:.3f}"),
 ]
 
 

@@ -8,6 +8,8 @@
 
 #include <cmath>
 #include <limits>
+#include <map>
+#include <memory>
 
 #include "scenescape/core/check.h"
 #include "scenescape/core/fs.h"
@@ -15,6 +17,8 @@
 #include "scenescape/io/image_io.h"
 #include "scenescape/io/opencv_convert.h"
 #include "scenescape/mesh/mesh_io.h"
+#include "scenescape/models/clip_model.h"
+#include "scenescape/models/manifest.h"
 #include "scenescape/render/rasterizer.h"
 
 namespace scenescape {
@@ -130,7 +134,24 @@ json EvaluateRun(const EvalOptions& options) {
   for (const auto& c : cams.at("frames")) cameras.push_back(CameraFromJson(c, dir / "cameras.json"));
   SCN_CHECK(cameras.size() == frames_json.size()) << "cameras.json and run.json disagree on the frame count";
 
+  // CLIP text-image score when a model folder with CLIP is at hand.
+  fs::path models = options.models;
+  if (models.empty()) models = run.at("config").value("models", "");
+  std::unique_ptr<ClipModel> clip;
+  at::Tensor prompt_embedding;
+  if (!models.empty()) {
+    const ModelManifest manifest = LoadManifest(models);
+    if (manifest.clip) {
+      clip = std::make_unique<ClipModel>(*manifest.clip, c10::Device(c10::kCPU));
+      prompt_embedding = clip->EncodePrompts({run.at("config").value("prompt", "")});
+    } else {
+      SCN_LOG_WARN("eval: {} has no clip section; no CLIP score", models.string());
+    }
+  }
+
   json per_frame = json::array();
+  std::vector<double> clip_scores;
+  std::map<std::string, std::vector<double>> diagnostics;
   std::vector<double> psnr, l1, depth_err, generated;
   std::string csv = "frame,psnr_known,l1_known,depth_rel_error,generated_fraction,total_ms\n";
   for (size_t i = 0; i < cameras.size(); ++i) {
@@ -156,11 +177,22 @@ json EvaluateRun(const EvalOptions& options) {
     }
     const double g = mask.to(at::kFloat).mean().item<double>();
     const json& fj = frames_json[i];
+    double clip_score = std::numeric_limits<double>::quiet_NaN();
+    if (clip) {
+      const at::Tensor e = clip->EncodeImages(image.permute({2, 0, 1}).unsqueeze(0));
+      clip_score = ClipModel::Similarity(e, prompt_embedding).item<double>();
+      clip_scores.push_back(clip_score);
+    }
+    const json frame_diag = fj.value("diagnostics", json::object());
+    for (const auto& item : frame_diag.items())
+      if (item.value().is_number()) diagnostics[item.key()].push_back(item.value().get<double>());
     per_frame.push_back({{"frame", index},
                          {"psnr_known", Num(p)},
                          {"l1_known", Num(l)},
                          {"depth_rel_error", Num(d)},
                          {"generated_fraction", g},
+                         {"clip_score", Num(clip_score)},
+                         {"diagnostics", frame_diag},
                          {"known_pixels", n},
                          {"chosen", fj.value("chosen", 0)},
                          {"scores", fj.value("scores", json::array())},
@@ -176,8 +208,10 @@ json EvaluateRun(const EvalOptions& options) {
                   {"l1_known_mean", Num(Mean(l1))},
                   {"depth_rel_error_mean", Num(Mean(depth_err))},
                   {"generated_fraction_mean", Num(Mean(generated))},
+                  {"clip_score_mean", Num(Mean(clip_scores))},
                   {"run_seconds", run.value("seconds", 0.0)},
                   {"mesh_faces", mesh.NumFaces()}};
+  for (const auto& [key, values] : diagnostics) overall[key + "_mean"] = Num(Mean(values));
   json doc = {{"run", dir.string()},
                     {"backend", run.value("backend", json::object())},
                     {"prompt", run.at("config").value("prompt", "")},

@@ -9,6 +9,7 @@ struct EvalArgs {
   std::vector<std::string> runs;
   bool no_plots = false;
   bool colmap = false;
+  std::string models;
 } args;
 }  // namespace
 
@@ -17,6 +18,8 @@ void RegisterEval(CLI::App& app) {
       "eval", "Measure finished runs: metrics.json, metrics.csv and plots/ in each run folder");
   sub->add_option("runs", args.runs, "Run folders")->required();
   sub->add_flag("--no-plots", args.no_plots, "Skip the PNG plots");
+  sub->add_option("-m,--models", args.models,
+                  "Model folder whose CLIP scores each frame against the prompt (default: the run's own)");
   sub->add_flag("--colmap", args.colmap,
                 "Also run COLMAP on the frames and compare the recovered cameras with the known path "
                 "(registered fraction, rotation/translation error, reprojection error)");
@@ -28,6 +31,7 @@ int RunEvalCommand() {
     options.run_dir = run;
     options.plots = !args.no_plots;
     options.colmap = args.colmap;
+    options.models = args.models;
     EvaluateRun(options);
   }
   return 0;

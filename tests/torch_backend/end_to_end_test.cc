@@ -56,6 +56,13 @@ TEST(TorchBackend, RunsEndToEndAndRepeatsBitForBit) {
   EXPECT_TRUE(f2["diagnostics"].contains("depth_l1_after_finetune")) << f2.dump();
   EXPECT_TRUE(f2["diagnostics"].contains("decoder_loss_before_finetune")) << f2.dump();
   EXPECT_EQ(f2["diagnostics"]["depth_finetune_steps"], 3);
+  // eval picks up the run's CLIP model and the fine-tuning diagnostics.
+  ASSERT_EQ(Exec(bin + " eval --no-plots " + (dir / "a").string(), &out), 0) << out;
+  const auto metrics = nlohmann::json::parse(ReadFile(dir / "a" / "metrics.json"));
+  EXPECT_TRUE(metrics["overall"]["clip_score_mean"].is_number()) << metrics["overall"].dump();
+  EXPECT_TRUE(metrics["overall"]["depth_l1_before_finetune_mean"].is_number());
+  EXPECT_TRUE(metrics["overall"]["depth_l1_after_finetune_mean"].is_number());
+  EXPECT_TRUE(metrics["frames"][1]["clip_score"].is_number());
 }
 
 // CLIP pair with known scores: the image tower returns the mean of each

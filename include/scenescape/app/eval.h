@@ -14,7 +14,12 @@
 //   depth_rel_error        mean |depth_i - mesh depth| / mesh depth on the same
 //                          pixels (depth_i read back from depth/, 16-bit)
 //   generated_fraction     share of frame i that was generated
-//   timings_ms, chosen candidate and its score, copied from run.json
+//   timings_ms, chosen candidate and its score, and the stages' diagnostics
+//                          (depth error against the mesh before and after
+//                          fine-tuning, decoder losses), copied from run.json
+//   clip_score             cosine similarity between frame i and the prompt, when
+//                          a CLIP model is available (--models DIR, else the
+//                          run's own model folder)
 // Overall: means over frames >= 1 (frame 0 is the mesh's source), plus the
 // total run time.
 
@@ -42,6 +47,9 @@ struct EvalOptions {
   bool plots = true;
   bool colmap = false;
   std::string colmap_binary = "colmap";
+  // Model folder with a "clip" section for clip_score; empty = the run's own
+  // config.models when it has one, else no CLIP score.
+  std::filesystem::path models;
 };
 
 // Returns the metrics document (also written to DIR). Throws InputError naming
