@@ -51,7 +51,8 @@ def main():
         rows = by_variant[variant]
         cells = [variant, str(len(rows))]
         for key, _, fmt in COLUMNS:
-            cells.append(fmt.format(mean([r.get(key) for r in rows])))
+            value = mean([r.get(key) for r in rows])
+            cells.append("–" if math.isnan(value) else fmt.format(value))
         cells.append("{:.1f}".format(mean([r["seconds_per_frame"] for r in rows])))
         print("| " + " | ".join(cells) + " |")
 
