@@ -90,7 +90,7 @@ FinetuneStats DecoderFinetuner::Finetune(const at::Tensor& latent, const at::Ten
         const at::Tensor recon = (decoder.DecodeWithGrad(z) / 2 + 0.5).clamp(0, 1);
         return at::mse_loss(recon * m, inpainted_m) + weight * at::mse_loss(recon * keep, warped_k);
       },
-      impl_->options.mixed_precision);
+      impl_->options.mixed_precision, "decoder fine-tuning");
   stats.steps = steps;
   impl_->params.ClearGrad();  // frees the gradients' memory
   stats.ms = timer.ElapsedMs();

@@ -74,7 +74,7 @@ FinetuneStats DepthFinetuner::Finetune(const at::Tensor& image, const at::Tensor
         const at::Tensor depth = impl_->model->Predict(x);
         return at::l1_loss(depth.masked_select(valid), target_valid);
       },
-      impl_->options.mixed_precision);
+      impl_->options.mixed_precision, "depth fine-tuning");
   stats.steps = steps;
   impl_->params.ClearGrad();  // frees the gradients' memory
   stats.ms = timer.ElapsedMs();

@@ -2,6 +2,8 @@
 
 #include <ATen/autocast_mode.h>
 
+#include "scenescape/core/progress.h"
+
 #include <ATen/ATen.h>
 #include <c10/core/InferenceMode.h>
 #include <torch/optim/adam.h>
@@ -66,7 +68,9 @@ class CudaAutocast {
 }  // namespace
 
 std::vector<double> RunAdam(const std::vector<at::Tensor>& params, double lr, int steps,
-                            const std::function<at::Tensor()>& loss, bool mixed_precision) {
+                            const std::function<at::Tensor()>& loss, bool mixed_precision,
+                            const std::string& label) {
+  ProgressLine progress(label);
   torch::optim::Adam adam(params, torch::optim::AdamOptions(lr));
   std::vector<at::Tensor> losses;
   losses.reserve(steps);
@@ -80,6 +84,7 @@ std::vector<double> RunAdam(const std::vector<at::Tensor>& params, double lr, in
     }
     l.backward();
     adam.step();
+    progress.Update(step + 1, steps);
     // Kept on the device: one transfer at the end, not a sync per step.
     losses.push_back(l.detach());
   }

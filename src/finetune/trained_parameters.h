@@ -36,7 +36,8 @@ struct TrainedParameters {
 // `params`, each minimising loss() (a scalar tensor built with autograd).
 // Returns the loss of every step, read back once at the end.
 std::vector<double> RunAdam(const std::vector<at::Tensor>& params, double lr, int steps,
-                            const std::function<at::Tensor()>& loss, bool mixed_precision);
+                            const std::function<at::Tensor()>& loss, bool mixed_precision,
+                            const std::string& label);
 
 // Throws Error when c10::InferenceMode is on (no autograd possible).
 void RequireGradMode(const char* who);
