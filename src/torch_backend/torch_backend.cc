@@ -141,7 +141,7 @@ class DiffusionInpainter : public Inpainter {
         CandidateNoiseBatch(ctx.seed, ctx.frame_index, static_cast<int>(n), {m.latent_channels, lh, lw}, device_);
     ProgressLine progress(fmt::format("diffusion x{}", n));
     latents_ = Sample(*scheduler_, noise, options_.steps, GuidedDenoiser(model, scale),
-                      [&](int step, int total) { progress.Update(step + 1, total); });
+                      [&](int step, int total) { progress.Update(step, total); });
     decoded_ = (models_->vae_decoder.Decode(latents_ / m.latent_scale) * 0.5f + 0.5f).clamp(0.0f, 1.0f);
     std::vector<at::Tensor> candidates;
     for (int64_t k = 0; k < n; ++k) candidates.push_back(Crop(decoded_[k]));
