@@ -49,7 +49,10 @@ FrameResult SceneGenerator::Start(const at::Tensor& image) {
   FrameResult r;
   r.index = 0;
   r.camera.intrinsics = options_.intrinsics;
-  r.prompt = options_.prompt;
+  // A keyframe file may set frame 0's prompt. Prompts do not depend on the depth
+  // scale, so a provisional one-frame path gives it before frame 0's depth exists.
+  path_ = ComputePath(options_.trajectory, Eigen::Matrix4d::Identity(), 1.0, 1, options_.seed);
+  r.prompt = Context(0, r.camera).prompt;
   Timer t;
   if (image.defined()) {
     SCN_CHECK(image.dim() == 3 && image.size(0) == h && image.size(1) == w && image.size(2) == 3)

@@ -217,3 +217,28 @@ TEST(Cli, DryRunPreviewsThePathWithoutARun) {
 
 }  // namespace
 }  // namespace scenescape
+
+namespace scenescape {
+namespace {
+
+TEST(Cli, KeyframePromptsScheduleThePromptPerFrame) {
+  const fs::path dir = testing::CreateTestDir();
+  WriteAtomically(dir / "path.json", R"({
+    "keyframes": [
+      {"frame": 0, "position": [0, 0, 0], "prompt": "a library"},
+      {"frame": 2, "position": [0, 0, 0.1]},
+      {"frame": 3, "position": [0, 0, 0.15], "prompt": "a garden"},
+      {"frame": 4, "position": [0, 0, 0.2], "prompt": ""}
+    ]})");
+  const Result r = RunCli("--prompt \"a hall\" --frames 5 --candidates 1 --set camera.width=96 --set camera.height=96"
+                          " --set camera.focal_length=94 --set render.frustum_margin_px=24 --trajectory " +
+                          (dir / "path.json").string() + " --out " + (dir / "run").string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  const auto run = nlohmann::json::parse(ReadFile(dir / "run" / "run.json"));
+  const std::vector<std::string> expected = {"a library", "a library", "a library", "a garden", "a hall"};
+  ASSERT_EQ(run["frames"].size(), expected.size());
+  for (size_t i = 0; i < expected.size(); ++i) EXPECT_EQ(run["frames"][i]["prompt"], expected[i]) << i;
+}
+
+}  // namespace
+}  // namespace scenescape
