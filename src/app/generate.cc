@@ -282,28 +282,59 @@ json BackendJson(const Config& config, const Stages& stages) {
           {"scorer", stages.scorer->Name()}};
 }
 
-// Runs frames until the generator is done, writing each, then the final products.
-void RunFrames(SceneGenerator& generator, RunWriter& writer, const fs::path& out, const Timer& clock,
-               int first_reported) {
-  const int n = generator.options().frames;
-  auto report = [&](const FrameResult& fr) {
-    const int done = fr.index + 1 - first_reported;
-    const double per_frame = clock.ElapsedSeconds() / std::max(1, done);
+// Per-frame progress: a log line (frame i/N, stage times, ETA) and, with
+// --progress json, one JSON object per line on stdout for schedulers and GUIs:
+//   {"event":"frame","frame":i,"frames":N,"ms":...,"eta_s":...,"generated":...,
+//    "mesh_faces":...,"chosen":k,"score":...}   then   {"event":"done",...}
+class FrameReporter {
+ public:
+  FrameReporter(int frames, int first_frame, bool json) : frames_(frames), first_(first_frame), json_(json) {}
+
+  void Frame(const FrameResult& fr) {
+    const int done = fr.index + 1 - first_;
+    const double eta = clock_.ElapsedSeconds() / std::max(1, done) * (frames_ - fr.index - 1);
+    const double generated = fr.holes.to(at::kFloat).mean().item<double>();
     std::string stages_ms;
     for (const auto& [stage, ms] : fr.timings_ms)
       if (stage != "total") stages_ms += fmt::format(" {}={:.0f}", stage, ms);
-    SCN_LOG_INFO("frame {}/{} | {:.0f} ms ({}) | generated {:.1f}% | mesh {} faces | ETA {}", fr.index + 1, n,
-                 fr.timings_ms.at("total"), stages_ms.substr(1),
-                 100.0 * fr.holes.to(at::kFloat).mean().item<double>(), fr.mesh_faces,
-                 FormatDuration(per_frame * (n - fr.index - 1)));
-  };
+    SCN_LOG_INFO("frame {}/{} | {:.0f} ms ({}) | generated {:.1f}% | mesh {} faces | ETA {}", fr.index + 1, frames_,
+                 fr.timings_ms.at("total"), stages_ms.empty() ? "" : stages_ms.substr(1), 100.0 * generated,
+                 fr.mesh_faces, FormatDuration(eta));
+    if (json_) {
+      const double score = fr.scores.empty() ? 0.0 : fr.scores.at(fr.chosen);
+      Emit({{"event", "frame"},        {"frame", fr.index},       {"frames", frames_},
+            {"ms", fr.timings_ms.at("total")}, {"eta_s", eta}, {"generated", generated},
+            {"mesh_faces", fr.mesh_faces}, {"chosen", fr.chosen}, {"score", score}});
+    }
+  }
+
+  void Done(const fs::path& out) {
+    SCN_LOG_INFO("done: {} frames in {} -> {}", frames_, FormatDuration(clock_.ElapsedSeconds()), out.string());
+    if (json_) Emit({{"event", "done"}, {"frames", frames_}, {"seconds", clock_.ElapsedSeconds()}, {"out", out.string()}});
+  }
+
+  double Seconds() const { return clock_.ElapsedSeconds(); }
+
+ private:
+  static void Emit(const json& event) {
+    std::printf("%s\n", event.dump().c_str());
+    std::fflush(stdout);
+  }
+  int frames_;
+  int first_;
+  bool json_;
+  Timer clock_;
+};
+
+// Runs frames until the generator is done, writing each, then the final products.
+void RunFrames(SceneGenerator& generator, RunWriter& writer, const fs::path& out, FrameReporter& reporter) {
   while (!generator.Done()) {
     const FrameResult r = generator.Next();
     writer.Write(r, generator);
-    report(r);
+    reporter.Frame(r);
   }
-  writer.Finish(generator.mesh(), clock.ElapsedSeconds());
-  SCN_LOG_INFO("done: {} frames in {} -> {}", n, FormatDuration(clock.ElapsedSeconds()), out.string());
+  writer.Finish(generator.mesh(), reporter.Seconds());
+  reporter.Done(out);
   CloseLogFile();
 }
 
@@ -348,12 +379,11 @@ void RunGenerate(const GenerateRequest& request) {
               {"backend", BackendJson(config, stages)}};
   RunWriter writer(out, config, run);
   SceneGenerator generator(config.ToGeneratorOptions(), stages);
-  const Timer clock;
+  FrameReporter reporter(config.frames, 0, request.progress_json);
   const FrameResult first = generator.Start(start);
   writer.Write(first, generator);
-  SCN_LOG_INFO("frame 1/{} | {:.0f} ms | mesh {} faces", config.frames, first.timings_ms.at("total"),
-               first.mesh_faces);
-  RunFrames(generator, writer, out, clock, 0);
+  reporter.Frame(first);
+  RunFrames(generator, writer, out, reporter);
 }
 
 void RunResume(const ResumeRequest& request) {
@@ -404,6 +434,7 @@ void RunResume(const ResumeRequest& request) {
     fresh.out_dir = dir;
     fresh.command_line = run.value("command_line", "");
     fresh.overwrite = true;
+    fresh.progress_json = request.progress_json;
     RunGenerate(fresh);
     return;
   }
@@ -417,8 +448,8 @@ void RunResume(const ResumeRequest& request) {
   RunWriter writer(dir, config, run, next);
   SceneGenerator generator(options, stages);
   generator.Resume(state);
-  const Timer clock;
-  RunFrames(generator, writer, dir, clock, next);
+  FrameReporter reporter(config.frames, next, request.progress_json);
+  RunFrames(generator, writer, dir, reporter);
 }
 
 }  // namespace scenescape

@@ -68,6 +68,10 @@ void RegisterGenerate(CLI::App& app, GenerateArgs& a) {
   app.add_option("--set", a.sets, "Override a config key: --set render.supersample=3 (repeatable)")->group(cfg);
   app.add_option("--log-level", a.log_level, "trace | debug | info | warn | error")->group(cfg);
   app.add_flag("-v,--verbose", a.verbose, "Same as --log-level debug")->group(cfg);
+  app.add_option("--progress", a.progress,
+                 "text (log lines) | json (also one JSON event per frame on stdout, for schedulers and GUIs)")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->group(cfg);
 }
 
 namespace {
@@ -158,6 +162,7 @@ int RunGenerateCommand(const GenerateArgs& a, int argc, char** argv) {
     ResumeRequest resume;
     resume.run_dir = a.resume;
     resume.command_line = command_line;
+    resume.progress_json = a.progress == "json";
     if (!a.redo_frames.empty()) {
       int from = -1, to = -1;
       char extra = 0;
@@ -177,6 +182,7 @@ int RunGenerateCommand(const GenerateArgs& a, int argc, char** argv) {
   request.config = ResolveConfig(a);
   request.overwrite = a.overwrite;
   request.command_line = command_line;
+  request.progress_json = a.progress == "json";
   if (a.out.empty()) {
     const std::time_t now = std::time(nullptr);
     char stamp[32];

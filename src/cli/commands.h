@@ -22,6 +22,7 @@ struct GenerateArgs {
   bool overwrite = false;
   std::string resume;       // --resume DIR
   bool dry_run = false;
+  std::string progress = "text";  // text | json
   std::string redo_frames;  // --redo-frames A-B
   std::string log_level = "info";
   bool verbose = false;

@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdio>
 #include <fstream>
+#include <sstream>
 #include <nlohmann/json.hpp>
 
 #include "scenescape/core/fs.h"
@@ -238,6 +239,32 @@ TEST(Cli, KeyframePromptsScheduleThePromptPerFrame) {
   const std::vector<std::string> expected = {"a library", "a library", "a library", "a garden", "a hall"};
   ASSERT_EQ(run["frames"].size(), expected.size());
   for (size_t i = 0; i < expected.size(); ++i) EXPECT_EQ(run["frames"][i]["prompt"], expected[i]) << i;
+}
+
+}  // namespace
+}  // namespace scenescape
+
+namespace scenescape {
+namespace {
+
+TEST(Cli, ProgressJsonEmitsOneEventPerFrame) {
+  const fs::path out = testing::CreateTestDir() / "run";
+  std::string stdout_only;
+  const int code = testing::RunCommand(std::string(SCN_BINARY) + " --frames 3 --candidates 1 --progress json --out " +
+                                           out.string() + " 2>/dev/null",
+                                       &stdout_only);
+  ASSERT_EQ(code, 0) << stdout_only;
+  std::istringstream lines(stdout_only);
+  std::vector<nlohmann::json> events;
+  for (std::string line; std::getline(lines, line);) events.push_back(nlohmann::json::parse(line));
+  ASSERT_EQ(events.size(), 4u);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(events[i]["event"], "frame");
+    EXPECT_EQ(events[i]["frame"], i);
+    EXPECT_EQ(events[i]["frames"], 3);
+  }
+  EXPECT_EQ(events[3]["event"], "done");
+  EXPECT_EQ(events[3]["out"], out.string());
 }
 
 }  // namespace

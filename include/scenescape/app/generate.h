@@ -36,6 +36,7 @@ struct GenerateRequest {
   std::filesystem::path out_dir;
   std::string command_line;  // recorded in run.json
   bool overwrite = false;    // allow an output folder that already holds a run
+  bool progress_json = false;  // one JSON event per frame on stdout (--progress json)
 };
 
 // Runs the whole job. Throws scenescape::Error subclasses (with exit codes) on failure.
@@ -49,6 +50,7 @@ struct ResumeRequest {
   int redo_to = -1;
   std::optional<uint64_t> redo_seed;
   std::string command_line;
+  bool progress_json = false;
 };
 
 // Continues a stopped run (or redoes frames) in its folder; the result is
