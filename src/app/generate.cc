@@ -174,39 +174,6 @@ class RunWriter {
   double depth_scale_ = 0.0;
 };
 
-// The starting image at the configured size, and the focal length to use.
-at::Tensor PrepareStart(Config& config) {
-  if (config.backend == "oracle" && !config.init_image.empty())
-    throw InputError("--backend oracle renders the built-in room; it takes no --init-image");
-  if (config.init_image.empty()) {
-    SCN_LOG_INFO("no --init-image: starting from the built-in procedural room (a scene the engine renders itself)");
-    if (config.fov_auto) SCN_LOG_WARN("--fov auto needs --init-image; using the configured focal length");
-    config.fov_auto = false;
-    const Mesh room = MakeProceduralRoom();
-    Camera start;
-    start.intrinsics = config.ToGeneratorOptions().intrinsics;
-    return RenderTruth(room, start).rgb;
-  }
-  const at::Tensor photo = ReadImage(config.init_image);
-  const CropResizeResult fitted = CenterCropResize(photo, config.width, config.height);
-  if (config.fov_auto) {
-    std::string reason;
-    const std::optional<double> f = EstimateFocalLength(TensorToMat(photo), {}, &reason);
-    if (f) {
-      // The focal length scales with the resize of the crop.
-      config.focal_length = *f * fitted.scale_x;
-      config.fov_deg.reset();
-      SCN_LOG_INFO("--fov auto: focal length {:.1f} px in the photo, {:.1f} px at {}x{} ({:.1f} deg)", *f,
-                   config.focal_length, config.width, config.height,
-                   2.0 * std::atan(0.5 * config.width / config.focal_length) * 180.0 / M_PI);
-    } else {
-      SCN_LOG_WARN("--fov auto: {}; using the default {:.1f} deg field of view", reason,
-                   2.0 * std::atan(0.5 * config.width / config.focal_length) * 180.0 / M_PI);
-    }
-    config.fov_auto = false;
-  }
-  return fitted.image;
-}
 
 }  // namespace
 
@@ -340,7 +307,38 @@ void RunFrames(SceneGenerator& generator, RunWriter& writer, const fs::path& out
 
 }  // namespace
 
-at::Tensor PrepareStartImage(Config& config) { return PrepareStart(config); }
+at::Tensor PrepareStartImage(Config& config) {
+  if (config.backend == "oracle" && !config.init_image.empty())
+    throw InputError("--backend oracle renders the built-in room; it takes no --init-image");
+  if (config.init_image.empty()) {
+    SCN_LOG_INFO("no --init-image: starting from the built-in procedural room (a scene the engine renders itself)");
+    if (config.fov_auto) SCN_LOG_WARN("--fov auto needs --init-image; using the configured focal length");
+    config.fov_auto = false;
+    const Mesh room = MakeProceduralRoom();
+    Camera start;
+    start.intrinsics = config.ToGeneratorOptions().intrinsics;
+    return RenderTruth(room, start).rgb;
+  }
+  const at::Tensor photo = ReadImage(config.init_image);
+  const CropResizeResult fitted = CenterCropResize(photo, config.width, config.height);
+  if (config.fov_auto) {
+    std::string reason;
+    const std::optional<double> f = EstimateFocalLength(TensorToMat(photo), {}, &reason);
+    if (f) {
+      // The focal length scales with the resize of the crop.
+      config.focal_length = *f * fitted.scale_x;
+      config.fov_deg.reset();
+      SCN_LOG_INFO("--fov auto: focal length {:.1f} px in the photo, {:.1f} px at {}x{} ({:.1f} deg)", *f,
+                   config.focal_length, config.width, config.height,
+                   2.0 * std::atan(0.5 * config.width / config.focal_length) * 180.0 / M_PI);
+    } else {
+      SCN_LOG_WARN("--fov auto: {}; using the default {:.1f} deg field of view", reason,
+                   2.0 * std::atan(0.5 * config.width / config.focal_length) * 180.0 / M_PI);
+    }
+    config.fov_auto = false;
+  }
+  return fitted.image;
+}
 
 void RunGenerate(const GenerateRequest& request) {
   Config config = request.config;
@@ -353,7 +351,7 @@ void RunGenerate(const GenerateRequest& request) {
   const Stages stages = MakeStages(config, &backend_description);
   // The torch back end makes frame 0 from the prompt when no photo is given.
   const bool from_text = ResolvedBackend(config) == "torch" && config.init_image.empty();
-  const at::Tensor start = from_text ? at::Tensor() : PrepareStart(config);
+  const at::Tensor start = from_text ? at::Tensor() : PrepareStartImage(config);
   std::optional<CameraTrack> track;
   if (config.trajectory.type == "file" && LooksLikeCameraTrack(config.trajectory.file))
     track = ReadCameraTrack(config.trajectory.file);
