@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <vector>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/photo.hpp>
 #include <opencv2/xphoto.hpp>
@@ -17,9 +18,9 @@ namespace scenescape {
 
 namespace {
 
-constexpr int kNumBase = 5;
+constexpr int kNumBase = 6;
 constexpr std::array<const char*, kNumBase> kBaseNames = {"telea_r3", "ns_r5", "fsr_fast_half",
-                                                          "telea_r9", "ns_r2"};
+                                                          "mirror",   "telea_r9", "ns_r2"};
 constexpr char kNothingKnown[] =
     "the classical back end cannot create an image from nothing (the hole mask covers the "
     "whole frame): give --init-image";
@@ -73,14 +74,43 @@ cv::Mat FsrHalf(const cv::Mat& bgr, const cv::Mat& hole) {
   return out;
 }
 
+// Mirror fill: each hole pixel p takes the known pixel mirrored across its
+// nearest known pixel q, i.e. the colour at 2q - p (or q's own colour when the
+// mirror point is outside the image or in the hole). Where the camera backs away
+// the holes are bands at the image border, and the diffusion-style fills above
+// smear the edge colours into streaks; mirroring continues the texture (planks,
+// panels, tiles) instead, and it is continuous across the hole boundary.
+cv::Mat MirrorFill(const cv::Mat& bgr, const cv::Mat& hole) {
+  cv::Mat dist, labels;
+  // Distance from every hole pixel (nonzero) to the nearest known pixel (zero),
+  // with that known pixel's label.
+  cv::distanceTransform(hole, dist, labels, cv::DIST_L2, cv::DIST_MASK_5, cv::DIST_LABEL_PIXEL);
+  std::vector<cv::Point> where(static_cast<size_t>(bgr.rows) * bgr.cols + 1);
+  for (int y = 0; y < bgr.rows; ++y)
+    for (int x = 0; x < bgr.cols; ++x)
+      if (!hole.at<uint8_t>(y, x)) where[labels.at<int>(y, x)] = {x, y};
+  cv::Mat out = bgr.clone();
+  for (int y = 0; y < bgr.rows; ++y) {
+    for (int x = 0; x < bgr.cols; ++x) {
+      if (!hole.at<uint8_t>(y, x)) continue;
+      const cv::Point q = where[labels.at<int>(y, x)];
+      const int mx = 2 * q.x - x, my = 2 * q.y - y;
+      const bool usable = mx >= 0 && my >= 0 && mx < bgr.cols && my < bgr.rows && !hole.at<uint8_t>(my, mx);
+      out.at<cv::Vec3b>(y, x) = usable ? bgr.at<cv::Vec3b>(my, mx) : bgr.at<cv::Vec3b>(q.y, q.x);
+    }
+  }
+  return out;
+}
+
 cv::Mat BaseFill(int b, const cv::Mat& bgr, const cv::Mat& hole) {
   cv::Mat out;
   switch (b) {
     case 0: cv::inpaint(bgr, hole, out, 3, cv::INPAINT_TELEA); break;
     case 1: cv::inpaint(bgr, hole, out, 5, cv::INPAINT_NS); break;
     case 2: out = FsrHalf(bgr, hole); break;
-    case 3: cv::inpaint(bgr, hole, out, 9, cv::INPAINT_TELEA); break;
-    case 4: cv::inpaint(bgr, hole, out, 2, cv::INPAINT_NS); break;
+    case 3: out = MirrorFill(bgr, hole); break;
+    case 4: cv::inpaint(bgr, hole, out, 9, cv::INPAINT_TELEA); break;
+    case 5: cv::inpaint(bgr, hole, out, 2, cv::INPAINT_NS); break;
     default: SCN_CHECK(false) << "no base fill " << b;
   }
   return out;

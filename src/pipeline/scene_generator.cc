@@ -143,7 +143,11 @@ FrameResult SceneGenerator::Next() {
   at::Tensor known = warp.rgb;
   if (stages_.hole_filler && warp.specks.any().item<bool>()) {
     t.Restart();
-    known = stages_.hole_filler->Fill(warp.rgb, warp.specks);
+    // Every hole is unknown to the filler, not only the specks: the other hole
+    // pixels are white in the render and would bleed into the specks (thin cracks
+    // between frame layers then stay visibly white). Only the specks are kept.
+    const at::Tensor filled = stages_.hole_filler->Fill(warp.rgb, warp.holes);
+    known = at::where(warp.specks.unsqueeze(-1), filled, warp.rgb);
     r.timings_ms["fill"] = t.ElapsedMs();
   } else if (!stages_.hole_filler) {
     r.inpaint_mask = warp.holes;

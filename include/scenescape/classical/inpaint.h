@@ -25,9 +25,13 @@ namespace scenescape {
 //          hole only. (Images under 64 px run at full size; a hole so
 //          fragmented that no half-resolution pixel is fully known falls back
 //          to Telea radius 5.)
-//   k = 3  Telea, radius 9 (a smoother, longer-range fill)
-//   k = 4  Navier-Stokes, radius 2 (a sharper, more local fill)
-//   k >= 5 "<base>+texture<r>", r = k / 5: base fill b = k mod 5 plus
+//   k = 3  mirror: each hole pixel takes the known pixel mirrored across its
+//          nearest known pixel (cv::distanceTransform labels). It continues
+//          texture into the out-of-frame bands that backward camera motion
+//          opens, where the fills above smear the edge colours into streaks.
+//   k = 4  Telea, radius 9 (a smoother, longer-range fill)
+//   k = 5  Navier-Stokes, radius 2 (a sharper, more local fill)
+//   k >= 6 "<base>+texture<r>", r = k / 6: base fill b = k mod 6 plus
 //          low-amplitude structured noise. The noise is Gaussian white noise
 //          blurred with sigma 1 px (grain rather than pixel speckle),
 //          normalised to unit variance, then scaled per pixel and channel to

@@ -73,7 +73,9 @@ class CandidateScorer {
 };
 
 // Fills the few pixels removed from the hole mask by the 3x3 opening
-// (the reference uses OpenCV Telea, radius 3). Returns the filled image.
+// (the reference uses OpenCV Telea, radius 3). The generator passes every hole
+// as `mask` and keeps the result on the specks only, so that the other holes'
+// placeholder colour does not bleed in. Returns the filled image.
 class SmallHoleFiller {
  public:
   virtual ~SmallHoleFiller() = default;
