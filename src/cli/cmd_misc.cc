@@ -45,6 +45,7 @@ int RunSubcommand(CLI::App& app) {
   if (sub->get_name() == "batch") return RunBatchCommand();
   if (sub->get_name() == "eval") return RunEvalCommand();
   if (sub->get_name() == "models") return RunModelsCommand(*sub);
+  if (sub->get_name() == "render") return RunRenderCommand();
   return 2;
 }
 

@@ -37,6 +37,8 @@ void RegisterTokenize(CLI::App& app);
 void RegisterBatch(CLI::App& app);
 void RegisterEval(CLI::App& app);
 void RegisterModels(CLI::App& app);
+void RegisterRender(CLI::App& app);
+int RunRenderCommand();
 int RunModelsCommand(CLI::App& sub);
 int RunEvalCommand();
 int RunBatchCommand();

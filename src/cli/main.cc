@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   RegisterBatch(app);
   RegisterEval(app);
   RegisterModels(app);
+  RegisterRender(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "scenescape/core/fs.h"
+#include "scenescape/io/image_io.h"
 #include "testing.h"
 
 namespace scenescape {
@@ -27,6 +28,8 @@ Result RunCli(const std::string& args) {
   r.code = testing::RunCommand(std::string(SCN_BINARY) + " " + args, &r.output);
   return r;
 }
+
+at::Tensor ReadImageForTest(const fs::path& path) { return ReadImage(path); }
 
 int ErrorLines(const std::string& output) {
   int n = 0;
@@ -266,6 +269,43 @@ TEST(Cli, ProgressJsonEmitsOneEventPerFrame) {
   }
   EXPECT_EQ(events[3]["event"], "done");
   EXPECT_EQ(events[3]["out"], out.string());
+}
+
+}  // namespace
+}  // namespace scenescape
+
+namespace scenescape {
+namespace {
+
+TEST(Cli, RenderReplaysAFinishedRunAndTakesOtherPaths) {
+  const fs::path dir = testing::CreateTestDir();
+  const std::string small = " --set camera.width=128 --set camera.height=128 --set camera.focal_length=125"
+                            " --set render.frustum_margin_px=32";
+  Result r = RunCli("--backend oracle --frames 6 --candidates 1" + small + " --out " + (dir / "run").string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  r = RunCli("render " + (dir / "run").string() + " --out " + (dir / "same").string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  const auto ca = nlohmann::json::parse(ReadFile(dir / "run" / "cameras.json"))["frames"];
+  const auto cb = nlohmann::json::parse(ReadFile(dir / "same" / "cameras.json"))["frames"];
+  ASSERT_EQ(cb.size(), 6u);
+  for (int i = 0; i < 6; ++i) {
+    for (int row = 0; row < 4; ++row)
+      for (int col = 0; col < 4; ++col)
+        EXPECT_NEAR(ca[i]["cam_from_world"][row][col].get<double>(), cb[i]["cam_from_world"][row][col].get<double>(),
+                    1e-9);
+    char name[32];
+    std::snprintf(name, sizeof(name), "%05d.png", i);
+    const at::Tensor frame = ReadImageForTest(dir / "run" / "frames" / name);
+    const at::Tensor render = ReadImageForTest(dir / "same" / "frames" / name);
+    // The final mesh seen from each camera is the frame (the oracle back end is consistent).
+    EXPECT_GT(testing::Psnr(frame, render), 30.0) << name;
+  }
+  EXPECT_TRUE(fs::exists(dir / "same" / "video.mp4"));
+  r = RunCli("render " + (dir / "run").string() + " -t round --frames 8");
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_EQ(nlohmann::json::parse(ReadFile(dir / "run" / "render_round" / "cameras.json"))["frames"].size(), 8u);
+  r = RunCli("render " + (dir / "nothing").string());
+  EXPECT_EQ(r.code, 2) << r.output;
 }
 
 }  // namespace
