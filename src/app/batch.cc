@@ -1,5 +1,7 @@
 #include "scenescape/app/batch.h"
 
+#include "run_files.h"
+
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -59,20 +61,20 @@ BatchJob ParseJob(const json& line, int line_no, const fs::path& file, const jso
   if (line.contains("fov")) doc["camera"]["fov"] = line["fov"];
   if (line.contains("trajectory")) {
     if (!line["trajectory"].is_string()) throw InputError(where + ": trajectory: expected a preset or a file");
+    // A motion name, or a file relative to the jobs file.
     const std::string t = line["trajectory"].get<std::string>();
-    if (t.size() > 5 && t.substr(t.size() - 5) == ".json") {
-      doc["trajectory"]["type"] = "file";
-      doc["trajectory"]["file"] = Resolve(dir, t);
-    } else {
-      doc["trajectory"]["type"] = t;
-    }
+    TrajectoryOptions probe;
+    const fs::path relative = Resolve(dir, t);
+    ApplyTrajectoryArgument(probe, fs::exists(relative) ? relative.string() : t, where + ": trajectory:");
+    doc["trajectory"]["type"] = probe.type;
+    if (probe.type == "file") doc["trajectory"]["file"] = probe.file;
   }
   job.config = ConfigFromJson(doc, where);
   if (!job.config.init_image.empty() && !fs::exists(job.config.init_image))
     throw InputError(where + ": init_image: " + job.config.init_image + ": file not found");
   if (job.config.trajectory.type == "file") {
     try {
-      LoadKeyframePath(job.config.trajectory.file);
+      CheckTrajectoryFile(job.config.trajectory.file);
     } catch (const InputError& e) {
       throw InputError(where + ": trajectory: " + e.what());
     }

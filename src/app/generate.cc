@@ -192,10 +192,7 @@ void SetUpRuntime(const Config& config) {
   at::set_num_threads(threads);
   if (config.device.rfind("cuda", 0) == 0 && !at::hasCUDA())
     throw ResourceError("--device " + config.device + ": CUDA is not available in this LibTorch build");
-  if (config.trajectory.type == "file") {
-    if (LooksLikeCameraTrack(config.trajectory.file)) ReadCameraTrack(config.trajectory.file);
-    else LoadKeyframePath(config.trajectory.file);
-  }
+  if (config.trajectory.type == "file") CheckTrajectoryFile(config.trajectory.file);
 }
 
 std::string ResolvedBackend(const Config& config) {

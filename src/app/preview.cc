@@ -127,17 +127,8 @@ void RunRender(const RenderRequest& request) {
     throw InputError(dir.string() + ": the run is not complete (resume it first: --resume " + dir.string() + ")");
   Config config = ConfigFromJson(run.at("config"), (dir / "run.json").string() + " config");
   if (!request.trajectory.empty()) {
-    config.trajectory = TrajectoryOptions();
-    static const char* kNames[] = {"rotations", "translations", "round", "forward"};
-    bool named = false;
-    for (const char* n : kNames) named |= request.trajectory == n;
-    if (named) {
-      config.trajectory.type = request.trajectory;
-    } else {
-      if (!fs::exists(request.trajectory)) throw InputError(request.trajectory + ": trajectory file not found");
-      config.trajectory.type = "file";
-      config.trajectory.file = request.trajectory;
-    }
+    config.trajectory = TrajectoryOptions();  // the run's motion settings belong to its own path
+    ApplyTrajectoryArgument(config.trajectory, request.trajectory, "render --trajectory");
   }
   if (request.frames > 0) config.frames = request.frames;
   const Mesh mesh = ReadPly(dir / "mesh.ply");

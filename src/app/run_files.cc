@@ -40,6 +40,11 @@ Camera CameraFromJson(const json& j, const std::filesystem::path& file) {
   }
 }
 
+void CheckTrajectoryFile(const std::filesystem::path& file) {
+  if (LooksLikeCameraTrack(file)) ReadCameraTrack(file);
+  else LoadKeyframePath(file);
+}
+
 void WriteTrackAsKeyframeFile(const std::filesystem::path& file, const CameraTrack& track) {
   json keyframes = json::array();
   for (size_t i = 0; i < track.cameras.size(); ++i) {

@@ -23,6 +23,10 @@ Camera CameraFromJson(const nlohmann::json& entry, const std::filesystem::path& 
 // transforms.json or a COLMAP model, so the run folder carries its own path.
 void WriteTrackAsKeyframeFile(const std::filesystem::path& file, const CameraTrack& track);
 
+// Reads and validates a trajectory file of either kind (keyframe file, or a
+// NeRF transforms.json / COLMAP text camera track); InputError naming the file.
+void CheckTrajectoryFile(const std::filesystem::path& file);
+
 struct Config;
 // The run's starting image at the configured size (the photo, centre-cropped and
 // resized, or the built-in room); resolves --fov auto. Defined in generate.cc.

@@ -114,22 +114,7 @@ Config ResolveConfig(const GenerateArgs& a) {
   if (a.candidates != -1) c.num_candidates = a.candidates;
   if (a.threads != -1) c.threads = a.threads;
   if (a.keep_candidates) c.output.keep_candidates = true;
-  if (!a.trajectory.empty()) {
-    static const char* kNames[] = {"rotations", "translations", "round", "forward"};
-    bool named = false;
-    for (const char* n : kNames) named |= a.trajectory == n;
-    if (named) {
-      c.trajectory.type = a.trajectory;
-    } else if ((a.trajectory.size() > 5 && a.trajectory.substr(a.trajectory.size() - 5) == ".json") ||
-               fs::is_directory(a.trajectory)) {
-      c.trajectory.type = "file";
-      c.trajectory.file = a.trajectory;
-    } else {
-      throw InputError("--trajectory " + a.trajectory +
-                       ": expected rotations, translations, round, forward, a .json keyframe file, a NeRF "
-                       "transforms.json or a COLMAP text model folder");
-    }
-  }
+  if (!a.trajectory.empty()) ApplyTrajectoryArgument(c.trajectory, a.trajectory, "--trajectory");
   if (!a.fov.empty()) {
     if (a.fov == "auto") {
       c.fov_auto = true;

@@ -265,6 +265,21 @@ json ConfigToJson(const Config& c) {
   };
 }
 
+void ApplyTrajectoryArgument(TrajectoryOptions& trajectory, const std::string& value, const std::string& what) {
+  for (const char* name : {"rotations", "translations", "round", "forward"}) {
+    if (value == name) {
+      trajectory.type = value;
+      return;
+    }
+  }
+  if (!fs::exists(value))
+    throw InputError(what + " " + value +
+                     ": not a built-in motion (rotations, translations, round, forward) and no such keyframe file, "
+                     "transforms.json or COLMAP folder");
+  trajectory.type = "file";
+  trajectory.file = value;
+}
+
 void CheckConfig(const Config& c, const std::string& source) {
   const auto fail = [&](const std::string& key, const std::string& expected, const auto& got) {
     std::ostringstream ss;

@@ -93,6 +93,12 @@ Config ConfigFromJson(const nlohmann::json& doc, const std::string& source);
 // The complete document for `config` (what configs/default.json holds for the defaults).
 nlohmann::json ConfigToJson(const Config& config);
 
+// Applies a --trajectory style value: a built-in motion name (rotations,
+// translations, round, forward) sets the type; anything else must be an
+// existing keyframe file, NeRF transforms.json or COLMAP text folder and sets
+// type "file". `what` names the argument in the error, e.g. "--trajectory".
+void ApplyTrajectoryArgument(TrajectoryOptions& trajectory, const std::string& value, const std::string& what);
+
 // Validates values; throws InputError "<source>: <key>: <problem>".
 void CheckConfig(const Config& config, const std::string& source);
 
