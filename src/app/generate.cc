@@ -6,9 +6,7 @@
 #include <opencv2/imgproc.hpp>
 #include <torch/version.h>
 
-#include <chrono>
 #include <cstdio>
-#include <ctime>
 #include <nlohmann/json.hpp>
 #include <thread>
 

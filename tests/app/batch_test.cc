@@ -1,9 +1,6 @@
 // `scenescape batch`: restartable batches, shards, and bad job files.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <array>
-#include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "scenescape/core/fs.h"

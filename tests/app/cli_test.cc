@@ -2,9 +2,8 @@
 // input (one line naming the problem, a distinct exit code, nothing that looks complete).
 #include <gtest/gtest.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
+#include <unistd.h>
 
-#include <array>
 #include <cstdio>
 #include <fstream>
 #include <sstream>

@@ -1,9 +1,7 @@
 // `scenescape eval` on the oracle back end: near-perfect consistency, and
 // measurably worse when the depth is perturbed (the metric can fail).
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <array>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 

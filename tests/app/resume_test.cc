@@ -2,9 +2,7 @@
 // SIGKILL at random times) and then resumed give exactly the frames, mesh and
 // cameras of a run that was never stopped. Also --redo-frames.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <array>
 #include <chrono>
 #include <cstdio>
 #include <nlohmann/json.hpp>

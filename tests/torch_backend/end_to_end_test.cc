@@ -3,7 +3,6 @@
 // reranking with a crafted CLIP pair, and bad model folders.
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <torch/script.h>
 
 #include <array>
