@@ -11,6 +11,7 @@ packages=(
   libgtest-dev libbenchmark-dev               # tests and benchmarks
   slurm-wlm munge                             # the one-node Slurm test (tests/slurm)
   colmap                                      # eval --colmap (3D consistency by structure from motion)
+  libtinygltf-dev                             # GLB export (io/gltf_export, tests/io/gltf_test)
 )
 missing=()
 for p in "${packages[@]}"; do
