@@ -1,4 +1,4 @@
-#include "scenescape/classical/depth.h"
+#include "scenescape/backends/classical/depth.h"
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>

@@ -1,4 +1,4 @@
-#include "scenescape/classical/focal.h"
+#include "scenescape/backends/classical/focal.h"
 
 #include <Eigen/Cholesky>
 #include <Eigen/Geometry>

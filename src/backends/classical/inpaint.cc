@@ -1,4 +1,4 @@
-#include "scenescape/classical/inpaint.h"
+#include "scenescape/backends/classical/inpaint.h"
 
 #include <ATen/ATen.h>
 

@@ -1,4 +1,4 @@
-#include "scenescape/classical/scorer.h"
+#include "scenescape/backends/classical/scorer.h"
 
 #include <ATen/ATen.h>
 

@@ -1,4 +1,4 @@
-#include "scenescape/classical/vanishing.h"
+#include "scenescape/backends/classical/vanishing.h"
 
 #include <Eigen/Eigenvalues>
 #include <opencv2/imgproc.hpp>

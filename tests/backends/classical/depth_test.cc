@@ -1,4 +1,4 @@
-#include "scenescape/classical/depth.h"
+#include "scenescape/backends/classical/depth.h"
 
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "focal_test_scenes.h"
-#include "scenescape/classical/vanishing.h"
+#include "scenescape/backends/classical/vanishing.h"
 #include "scenescape/core/timer.h"
 #include "scenescape/io/opencv_convert.h"
 

@@ -1,4 +1,4 @@
-#include "scenescape/classical/focal.h"
+#include "scenescape/backends/classical/focal.h"
 
 #include <gtest/gtest.h>
 #include <opencv2/imgproc.hpp>
@@ -8,7 +8,7 @@
 #include <random>
 
 #include "focal_test_scenes.h"
-#include "scenescape/classical/vanishing.h"
+#include "scenescape/backends/classical/vanishing.h"
 #include "scenescape/core/timer.h"
 
 namespace scenescape {

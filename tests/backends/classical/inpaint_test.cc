@@ -1,5 +1,5 @@
-#include "scenescape/classical/inpaint.h"
-#include "scenescape/classical/scorer.h"
+#include "scenescape/backends/classical/inpaint.h"
+#include "scenescape/backends/classical/scorer.h"
 
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>

@@ -1,9 +1,9 @@
-#include "scenescape/classical/scorer.h"
+#include "scenescape/backends/classical/scorer.h"
 
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
 
-#include "scenescape/classical/inpaint.h"
+#include "scenescape/backends/classical/inpaint.h"
 #include "scenescape/core/check.h"
 #include "testing.h"
 

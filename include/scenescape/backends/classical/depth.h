@@ -51,7 +51,7 @@
 #include <optional>
 #include <string>
 
-#include "scenescape/classical/vanishing.h"
+#include "scenescape/backends/classical/vanishing.h"
 #include "scenescape/pipeline/stages.h"
 
 namespace scenescape {

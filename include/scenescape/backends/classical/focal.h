@@ -34,7 +34,7 @@
 #include <string>
 #include <vector>
 
-#include "scenescape/classical/vanishing.h"
+#include "scenescape/backends/classical/vanishing.h"
 
 namespace scenescape {
 
