@@ -1,15 +1,16 @@
 #include "scenescape/app/batch.h"
 
-#include "run_files.h"
-
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
 
 #include "scenescape/app/generate.h"
+#include "scenescape/app/run_folder.h"
+#include "scenescape/app/run_plan.h"
 #include "scenescape/core/check.h"
 #include "scenescape/core/fs.h"
+#include "scenescape/core/json_reader.h"
 #include "scenescape/core/logging.h"
 #include "scenescape/core/timer.h"
 
@@ -26,58 +27,51 @@ std::string Resolve(const fs::path& base, const std::string& p) {
 
 BatchJob ParseJob(const json& line, int line_no, const fs::path& file, const json& base_doc) {
   const std::string where = file.string() + ":" + std::to_string(line_no);
-  if (!line.is_object()) throw InputError(where + ": expected a JSON object");
-  static const std::set<std::string> kKeys = {"name",       "prompt", "negative_prompt", "seed",   "frames",
-                                              "trajectory", "init_image", "fov",       "config", "overrides"};
-  for (const auto& item : line.items())
-    if (!kKeys.count(item.key())) throw InputError(where + ": " + item.key() + ": unknown key");
+  JsonReader r(line, "", [where](const std::string& key, const std::string& problem) {
+    throw InputError(where + ": " + key + ": " + problem);
+  });
   const fs::path dir = file.parent_path();
   BatchJob job;
   job.line = line_no;
-  if (!line.contains("name") || !line["name"].is_string())
-    throw InputError(where + ": name: required, a string naming the run folder");
-  job.name = line["name"].get<std::string>();
+  const json* name = r.Find("name");
+  if (!name || !name->is_string()) r.Fail("name", "required, a string naming the run folder");
+  job.name = name->get<std::string>();
   static const std::regex kName(R"([A-Za-z0-9._-]+)");
   if (!std::regex_match(job.name, kName) || job.name == "." || job.name == "..")
-    throw InputError(where + ": name: \"" + job.name + "\" must use only letters, digits, '.', '_' and '-'");
+    r.Fail("name", "\"" + job.name + "\" must use only letters, digits, '.', '_' and '-'");
 
   json doc = base_doc;
-  if (line.contains("config")) {
-    if (!line["config"].is_string()) throw InputError(where + ": config: expected a file name");
-    json job_doc = LoadConfigJson(Resolve(dir, line["config"].get<std::string>()));
-    doc.merge_patch(job_doc);
-  }
-  if (line.contains("overrides")) {
-    if (!line["overrides"].is_object()) throw InputError(where + ": overrides: expected an object of key.path: value");
-    for (const auto& item : line["overrides"].items())
-      ApplyOverride(doc, item.key() + "=" + item.value().dump());
+  std::string config_file;
+  r.Read("config", config_file);
+  if (!config_file.empty()) doc.merge_patch(LoadConfigJson(Resolve(dir, config_file)));
+  if (const json* overrides = r.Find("overrides")) {
+    if (!overrides->is_object()) r.Fail("overrides", "expected an object of key.path: value");
+    for (const auto& item : overrides->items()) ApplyOverride(doc, item.key() + "=" + item.value().dump());
   }
   for (const char* key : {"prompt", "negative_prompt", "seed", "frames"})
-    if (line.contains(key)) doc[key] = line[key];
-  if (line.contains("init_image")) {
-    if (!line["init_image"].is_string()) throw InputError(where + ": init_image: expected a file name");
-    doc["init_image"] = Resolve(dir, line["init_image"].get<std::string>());
-  }
-  if (line.contains("fov")) doc["camera"]["fov"] = line["fov"];
-  if (line.contains("trajectory")) {
-    if (!line["trajectory"].is_string()) throw InputError(where + ": trajectory: expected a preset or a file");
+    if (const json* value = r.Find(key)) doc[key] = *value;
+  std::string init_image;
+  r.Read("init_image", init_image);
+  if (!init_image.empty()) doc["init_image"] = Resolve(dir, init_image);
+  if (const json* fov = r.Find("fov")) doc["camera"]["fov"] = *fov;
+  std::string trajectory;
+  r.Read("trajectory", trajectory);
+  if (!trajectory.empty()) {
     // A motion name, or a file relative to the jobs file.
-    const std::string t = line["trajectory"].get<std::string>();
     TrajectoryOptions probe;
-    const fs::path relative = Resolve(dir, t);
-    ApplyTrajectoryArgument(probe, fs::exists(relative) ? relative.string() : t, where + ": trajectory:");
-    doc["trajectory"]["type"] = probe.type;
-    if (probe.type == "file") doc["trajectory"]["file"] = probe.file;
+    const fs::path relative = Resolve(dir, trajectory);
+    ApplyTrajectoryArgument(probe, fs::exists(relative) ? relative.string() : trajectory, where + ": trajectory:");
+    doc["trajectory"]["type"] = OptionName(probe.type);
+    if (probe.type == Motion::kFile) doc["trajectory"]["file"] = probe.file;
   }
+  r.Finish();
   job.config = ConfigFromJson(doc, where);
   if (!job.config.init_image.empty() && !fs::exists(job.config.init_image))
     throw InputError(where + ": init_image: " + job.config.init_image + ": file not found");
-  if (job.config.trajectory.type == "file") {
-    try {
-      CheckTrajectoryFile(job.config.trajectory.file);
-    } catch (const InputError& e) {
-      throw InputError(where + ": trajectory: " + e.what());
-    }
+  try {
+    ResolveCameraPath(job.config.trajectory, nullptr);
+  } catch (const InputError& e) {
+    throw InputError(where + ": trajectory: " + e.what());
   }
   return job;
 }
@@ -99,12 +93,7 @@ std::vector<BatchJob> LoadBatchJobs(const BatchOptions& options) {
   for (int line_no = 1; std::getline(in, text); ++line_no) {
     const auto first = text.find_first_not_of(" \t\r");
     if (first == std::string::npos || text[first] == '#') continue;
-    json line;
-    try {
-      line = json::parse(text);
-    } catch (const json::parse_error& e) {
-      throw InputError(file.string() + ":" + std::to_string(line_no) + ": not valid JSON (" + e.what() + ")");
-    }
+    const json line = ParseJson(text, file.string() + ":" + std::to_string(line_no));
     BatchJob job = ParseJob(line, line_no, file, base_doc);
     if (!names.insert(job.name).second)
       throw InputError(file.string() + ":" + std::to_string(line_no) + ": name: \"" + job.name +
@@ -128,17 +117,10 @@ std::vector<BatchOutcome> RunBatch(const BatchOptions& options) {
     const fs::path dir = options.out_root / job.name;
     const Timer timer;
     try {
-      std::string status;
-      if (fs::exists(dir / "run.json")) {
-        try {
-          status = json::parse(ReadFile(dir / "run.json")).value("status", "");
-        } catch (const json::exception&) {
-          status = "unreadable";
-        }
-      }
-      if (status == "complete") {
+      const RunStatus status = RunFolder(dir).Status();
+      if (status == RunStatus::kComplete) {
         outcome.action = "skipped (complete)";
-      } else if (!status.empty()) {
+      } else if (status != RunStatus::kNone) {
         SCN_LOG_INFO("batch: resuming {} ({})", job.name, dir.string());
         ResumeRequest resume;
         resume.run_dir = dir;
@@ -151,7 +133,6 @@ std::vector<BatchOutcome> RunBatch(const BatchOptions& options) {
         request.config = job.config;
         request.out_dir = dir;
         request.command_line = "batch " + options.jobs_file.string() + " (line " + std::to_string(job.line) + ")";
-        request.overwrite = fs::exists(dir / "run.json");  // an unreadable record: start over
         RunGenerate(request);
         outcome.action = "started";
       }

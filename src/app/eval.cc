@@ -1,7 +1,6 @@
 #include "scenescape/app/eval.h"
 
 #include "colmap_check.h"
-#include "run_files.h"
 
 #include <ATen/ATen.h>
 #include <opencv2/imgproc.hpp>
@@ -11,6 +10,7 @@
 #include <map>
 #include <memory>
 
+#include "scenescape/app/run_folder.h"
 #include "scenescape/core/check.h"
 #include "scenescape/core/fs.h"
 #include "scenescape/core/logging.h"
@@ -26,21 +26,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
-
-json ReadJson(const fs::path& file) {
-  if (!fs::exists(file)) throw InputError(file.string() + ": missing (is this a finished scenescape run?)");
-  try {
-    return json::parse(ReadFile(file));
-  } catch (const json::exception& e) {
-    throw InputError(file.string() + ": not valid JSON (" + e.what() + ")");
-  }
-}
-
-std::string FrameName(int i) {
-  char buf[16];
-  std::snprintf(buf, sizeof(buf), "%05d.png", i);
-  return buf;
-}
 
 // A line chart of one or two series; y ranges are per series (left / right axis labels).
 void PlotSeries(const fs::path& file, const std::vector<double>& a, const std::string& a_name,
@@ -121,29 +106,30 @@ json Num(double x) { return std::isfinite(x) ? json(x) : json(nullptr); }
 
 json EvaluateRun(const EvalOptions& options) {
   const fs::path& dir = options.run_dir;
-  if (!fs::is_directory(dir)) throw InputError(dir.string() + ": no such run folder");
-  const json run = ReadJson(dir / "run.json");
-  if (run.value("status", "") != "complete")
-    throw InputError((dir / "run.json").string() + ": the run is not complete (resume it first: --resume " +
+  const RunFolder folder(dir);
+  const RunRecord run = folder.ReadRecord();
+  if (run.status != "complete")
+    throw InputError(folder.File("run.json").string() + ": the run is not complete (resume it first: --resume " +
                      dir.string() + ")");
-  const json cams = ReadJson(dir / "cameras.json");
-  const double depth_scale = cams.at("depth_png_scale").get<double>();
-  const Mesh mesh = ReadPly(dir / "mesh.ply");
-  const json& frames_json = run.at("frames");
-  std::vector<Camera> cameras;
-  for (const auto& c : cams.at("frames")) cameras.push_back(CameraFromJson(c, dir / "cameras.json"));
+  const CamerasRecord cams = RunFolder::ReadCameras(folder.File("cameras.json"));
+  if (!cams.depth_png_scale)
+    throw InputError(folder.File("cameras.json").string() + ": depth_png_scale: missing (needed to read depth/)");
+  const double depth_scale = *cams.depth_png_scale;
+  const Mesh mesh = ReadPly(folder.File("mesh.ply"));
+  const json& frames_json = run.frames;
+  const std::vector<Camera>& cameras = cams.cameras;
   SCN_CHECK(cameras.size() == frames_json.size()) << "cameras.json and run.json disagree on the frame count";
 
   // CLIP text-image score when a model folder with CLIP is at hand.
   fs::path models = options.models;
-  if (models.empty()) models = run.at("config").value("models", "");
+  if (models.empty()) models = run.config.models;
   std::unique_ptr<ClipModel> clip;
   at::Tensor prompt_embedding;
   if (!models.empty()) {
     const ModelManifest manifest = LoadManifest(models);
     if (manifest.clip) {
       clip = std::make_unique<ClipModel>(*manifest.clip, c10::Device(c10::kCPU));
-      prompt_embedding = clip->EncodePrompts({run.at("config").value("prompt", "")});
+      prompt_embedding = clip->EncodePrompts({run.config.prompt});
     } else {
       SCN_LOG_WARN("eval: {} has no clip section; no CLIP score", models.string());
     }
@@ -156,9 +142,10 @@ json EvaluateRun(const EvalOptions& options) {
   std::string csv = "frame,psnr_known,l1_known,depth_rel_error,generated_fraction,total_ms\n";
   for (size_t i = 0; i < cameras.size(); ++i) {
     const int index = static_cast<int>(i);
-    const at::Tensor image = ReadImage(dir / "frames" / FrameName(index));
-    const at::Tensor mask = ReadMaskPng(dir / "masks" / FrameName(index));
-    const at::Tensor depth = ReadDepthPng16(dir / "depth" / FrameName(index), depth_scale);
+    const std::string name = RunFolder::FrameFileName(index);
+    const at::Tensor image = ReadImage(dir / "frames" / name);
+    const at::Tensor mask = ReadMaskPng(dir / "masks" / name);
+    const at::Tensor depth = ReadDepthPng16(dir / "depth" / name, depth_scale);
     const ViewRender view = RenderView(mesh, cameras[i], 2);
     at::Tensor known = view.valid.clone();
     if (index > 0) known &= mask.logical_not();
@@ -209,13 +196,13 @@ json EvaluateRun(const EvalOptions& options) {
                   {"depth_rel_error_mean", Num(Mean(depth_err))},
                   {"generated_fraction_mean", Num(Mean(generated))},
                   {"clip_score_mean", Num(Mean(clip_scores))},
-                  {"run_seconds", run.value("seconds", 0.0)},
+                  {"run_seconds", run.seconds},
                   {"mesh_faces", mesh.NumFaces()}};
   for (const auto& [key, values] : diagnostics) overall[key + "_mean"] = Num(Mean(values));
   json doc = {{"run", dir.string()},
-                    {"backend", run.value("backend", json::object())},
-                    {"prompt", run.at("config").value("prompt", "")},
-                    {"seed", run.value("seed", 0)},
+               {"backend", run.backend.is_null() ? json::object() : run.backend},
+               {"prompt", run.config.prompt},
+               {"seed", run.seed},
                     {"overall", overall},
                     {"frames", per_frame}};
   if (options.colmap) doc["colmap"] = ColmapConsistency(dir, cameras, options.colmap_binary);

@@ -1,40 +1,46 @@
 // `scenescape eval DIR...`: consistency metrics of finished runs (app/eval.h).
-#include "cli/commands.h"
+#include "cli/command.h"
 #include "scenescape/app/eval.h"
-#include "scenescape/core/logging.h"
 
 namespace scenescape {
 namespace {
-struct EvalArgs {
-  std::vector<std::string> runs;
-  bool no_plots = false;
-  bool colmap = false;
-  std::string models;
-} args;
+
+class EvalCommand : public Command {
+ public:
+  CLI::App* Register(CLI::App& app) override {
+    CLI::App* sub = app.add_subcommand(
+        "eval", "Measure finished runs: metrics.json, metrics.csv and plots/ in each run folder");
+    sub->add_option("runs", runs_, "Run folders")->required();
+    sub->add_flag("--no-plots", no_plots_, "Skip the PNG plots");
+    sub->add_option("-m,--models", models_,
+                    "Model folder whose CLIP scores each frame against the prompt (default: the run's own)");
+    sub->add_flag("--colmap", colmap_,
+                  "Also run COLMAP on the frames and compare the recovered cameras with the known path "
+                  "(registered fraction, rotation/translation error, reprojection error)");
+    return sub;
+  }
+
+  int Run(const Invocation&) override {
+    for (const auto& run : runs_) {
+      EvalOptions options;
+      options.run_dir = run;
+      options.plots = !no_plots_;
+      options.colmap = colmap_;
+      options.models = models_;
+      EvaluateRun(options);
+    }
+    return 0;
+  }
+
+ private:
+  std::vector<std::string> runs_;
+  bool no_plots_ = false;
+  bool colmap_ = false;
+  std::string models_;
+};
+
 }  // namespace
 
-void RegisterEval(CLI::App& app) {
-  CLI::App* sub = app.add_subcommand(
-      "eval", "Measure finished runs: metrics.json, metrics.csv and plots/ in each run folder");
-  sub->add_option("runs", args.runs, "Run folders")->required();
-  sub->add_flag("--no-plots", args.no_plots, "Skip the PNG plots");
-  sub->add_option("-m,--models", args.models,
-                  "Model folder whose CLIP scores each frame against the prompt (default: the run's own)");
-  sub->add_flag("--colmap", args.colmap,
-                "Also run COLMAP on the frames and compare the recovered cameras with the known path "
-                "(registered fraction, rotation/translation error, reprojection error)");
-}
-
-int RunEvalCommand() {
-  for (const auto& run : args.runs) {
-    EvalOptions options;
-    options.run_dir = run;
-    options.plots = !args.no_plots;
-    options.colmap = args.colmap;
-    options.models = args.models;
-    EvaluateRun(options);
-  }
-  return 0;
-}
+std::unique_ptr<Command> MakeEvalCommand() { return std::make_unique<EvalCommand>(); }
 
 }  // namespace scenescape

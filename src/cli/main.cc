@@ -1,12 +1,11 @@
 // scenescape: text or photo -> 3D-consistent flythrough.
-// Generation is the default command (no subcommand word); other commands are
-// subcommands registered from cmd_<name>.cc. No algorithms live here.
+// Generation is the default command (no subcommand word); the other commands
+// are subcommands. The table of commands is commands.cc, each command one
+// cmd_<name>.cc; no algorithms live here.
 #include <CLI/CLI.hpp>
 #include <c10/util/Exception.h>
 
-#include <cstdio>
-
-#include "cli/commands.h"
+#include "cli/command.h"
 #include "scenescape/core/check.h"
 #include "scenescape/core/logging.h"
 
@@ -23,15 +22,9 @@ int main(int argc, char** argv) {
       "scenescape"};
   app.require_subcommand(0, 1);
   app.get_formatter()->column_width(34);
-  GenerateArgs generate_args;
-  RegisterGenerate(app, generate_args);
-  RegisterVersion(app);
-  RegisterConfig(app);
-  RegisterTokenize(app);
-  RegisterBatch(app);
-  RegisterEval(app);
-  RegisterModels(app);
-  RegisterRender(app);
+  const std::vector<std::unique_ptr<Command>> commands = MakeCommands();
+  std::vector<CLI::App*> selectors;
+  for (const auto& command : commands) selectors.push_back(command->Register(app));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -39,9 +32,13 @@ int main(int argc, char** argv) {
     const int code = app.exit(e);
     return code == 0 ? 0 : static_cast<int>(ExitCode::kBadInput);
   }
+  Invocation invocation;
+  for (int i = 0; i < argc; ++i) invocation.command_line += (i ? " " : "") + std::string(argv[i]);
   try {
-    if (app.get_subcommands().empty()) return RunGenerateCommand(generate_args, argc, argv);
-    return RunSubcommand(app);
+    // The default command's selector is the app itself: it runs when no subcommand was given.
+    for (size_t i = 1; i < commands.size(); ++i)
+      if (selectors[i]->parsed()) return commands[i]->Run(invocation);
+    return commands.front()->Run(invocation);
   } catch (const Error& e) {
     SCN_LOG_ERROR("{}", e.what());
     return static_cast<int>(e.code());

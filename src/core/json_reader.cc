@@ -5,6 +5,26 @@
 namespace scenescape {
 using nlohmann::json;
 
+json ParseJson(const std::string& text, const std::string& source, ExitCode code) {
+  try {
+    return json::parse(text);
+  } catch (const json::parse_error& e) {
+    // e.what() is "[json.exception.parse_error.101] parse error at line 3, ...".
+    std::string what = e.what();
+    const size_t pos = what.find("] ");
+    if (pos != std::string::npos) what = what.substr(pos + 2);
+    const std::string message = source + ": not valid JSON: " + what;
+    if (code == ExitCode::kMissingResource) throw ResourceError(message);
+    throw InputError(message);
+  }
+}
+
+std::optional<json> TryParseJson(const std::string& text) {
+  json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded()) return std::nullopt;
+  return doc;
+}
+
 JsonReader::JsonReader(const json& object, std::string path, FailFn fail)
     : object_(object), path_(std::move(path)), fail_(std::move(fail)) {
   if (!object_.is_object()) Fail(path_.empty() ? "(top level)" : path_, "expected an object, got " + Brief(object_));
@@ -83,6 +103,10 @@ void JsonReader::Read(const char* key, std::array<double, 3>& out) {
       out[i] = (*j)[i].get<double>();
     }
   }
+}
+
+void JsonReader::Read(const char* key, json& out) {
+  if (const json* j = Find(key)) out = *j;
 }
 
 void JsonReader::ReadChoice(const char* key, std::string& out, std::initializer_list<const char*> choices) {

@@ -3,8 +3,6 @@
 #include <ATen/ATen.h>
 
 #include "scenescape/core/check.h"
-#include "scenescape/core/logging.h"
-#include "scenescape/core/timer.h"
 #include "scenescape/models/vae.h"
 #include "trained_parameters.h"
 
@@ -45,58 +43,43 @@ void DecoderFinetuner::Restore() { impl_->params.Restore(); }
 
 FinetuneStats DecoderFinetuner::Finetune(const at::Tensor& latent, const at::Tensor& inpainted,
                                          const at::Tensor& warped, const at::Tensor& mask) {
-  finetune_internal::RequireGradMode("DecoderFinetuner::Finetune");
-  Timer timer;
-  FinetuneStats stats;
-  Restore();
-  const int steps = impl_->options.decoder_steps;
-  if (steps == 0) {
-    stats.skipped = "disabled (0 steps)";
-    stats.ms = timer.ElapsedMs();
-    return stats;
-  }
-  const VaeDecoder& decoder = *impl_->decoder;
-  const int64_t f = decoder.downsample();
-  SCN_CHECK(latent.dim() == 4 && latent.size(0) == 1 && latent.size(1) == decoder.latent_channels())
-      << "DecoderFinetuner: latent must be [1," << decoder.latent_channels() << ",h,w], got "
-      << latent.sizes();
-  const std::vector<int64_t> image_size = {1, 3, latent.size(2) * f, latent.size(3) * f};
-  SCN_CHECK(inpainted.sizes() == at::IntArrayRef(image_size) &&
-            warped.sizes() == at::IntArrayRef(image_size))
-      << "DecoderFinetuner: inpainted and warped must be " << at::IntArrayRef(image_size)
-      << ", got " << inpainted.sizes() << " and " << warped.sizes();
-  at::Tensor m = mask;
-  while (m.dim() < 4) m = m.unsqueeze(0);
-  SCN_CHECK(m.size(0) == 1 && m.size(1) == 1 && m.size(2) == image_size[2] &&
-            m.size(3) == image_size[3])
-      << "DecoderFinetuner: mask must be [H,W] = [" << image_size[2] << "," << image_size[3]
-      << "], got " << mask.sizes();
-
-  const c10::Device device = decoder.script().device();
-  const auto prepare = [&](const at::Tensor& t) {
-    // clone(): inputs may be inference tensors, which autograd cannot save.
-    return t.to(device, at::kFloat).detach().clone();
-  };
-  const at::Tensor z = prepare(latent);
-  m = prepare(m).expand(image_size).contiguous();
-  const at::Tensor keep = 1 - m;
-  // The targets are constant: mask them once.
-  const at::Tensor inpainted_m = prepare(inpainted) * m;
-  const at::Tensor warped_k = prepare(warped) * keep;
-  const double weight = impl_->options.preservation_weight;
-
-  stats.losses = finetune_internal::RunAdam(
-      impl_->params.live, impl_->options.decoder_lr, steps, [&] {
-        const at::Tensor recon = (decoder.DecodeWithGrad(z) / 2 + 0.5).clamp(0, 1);
-        return at::mse_loss(recon * m, inpainted_m) + weight * at::mse_loss(recon * keep, warped_k);
-      },
-      impl_->options.mixed_precision, "decoder fine-tuning");
-  stats.steps = steps;
-  impl_->params.ClearGrad();  // frees the gradients' memory
-  stats.ms = timer.ElapsedMs();
-  SCN_LOG_DEBUG("decoder fine-tuning: {} steps, loss {:.5f} -> {:.5f}, {:.0f} ms", steps,
-                stats.losses.front(), stats.losses.back(), stats.ms);
-  return stats;
+  const FinetuneOptions& o = impl_->options;
+  return finetune_internal::Finetune(
+      impl_->params, "DecoderFinetuner::Finetune", "decoder fine-tuning", o.decoder_steps, o.decoder_lr,
+      o.mixed_precision, [&]() -> finetune_internal::PreparedLoss {
+        const VaeDecoder& decoder = *impl_->decoder;
+        const int64_t f = decoder.downsample();
+        SCN_CHECK(latent.dim() == 4 && latent.size(0) == 1 && latent.size(1) == decoder.latent_channels())
+            << "DecoderFinetuner: latent must be [1," << decoder.latent_channels() << ",h,w], got "
+            << latent.sizes();
+        const std::vector<int64_t> image_size = {1, 3, latent.size(2) * f, latent.size(3) * f};
+        SCN_CHECK(inpainted.sizes() == at::IntArrayRef(image_size) && warped.sizes() == at::IntArrayRef(image_size))
+            << "DecoderFinetuner: inpainted and warped must be " << at::IntArrayRef(image_size) << ", got "
+            << inpainted.sizes() << " and " << warped.sizes();
+        at::Tensor m = mask;
+        while (m.dim() < 4) m = m.unsqueeze(0);
+        SCN_CHECK(m.size(0) == 1 && m.size(1) == 1 && m.size(2) == image_size[2] && m.size(3) == image_size[3])
+            << "DecoderFinetuner: mask must be [H,W] = [" << image_size[2] << "," << image_size[3] << "], got "
+            << mask.sizes();
+        const c10::Device device = decoder.script().device();
+        const auto prepare = [&](const at::Tensor& t) {
+          // clone(): inputs may be inference tensors, which autograd cannot save.
+          return t.to(device, at::kFloat).detach().clone();
+        };
+        const at::Tensor z = prepare(latent);
+        m = prepare(m).expand(image_size).contiguous();
+        const at::Tensor keep = 1 - m;
+        // The targets are constant: mask them once.
+        const at::Tensor inpainted_m = prepare(inpainted) * m;
+        const at::Tensor warped_k = prepare(warped) * keep;
+        const double weight = o.preservation_weight;
+        const VaeDecoder* d = &decoder;
+        return {[d, z, m, keep, inpainted_m, warped_k, weight] {
+                  const at::Tensor recon = (d->DecodeWithGrad(z) / 2 + 0.5).clamp(0, 1);
+                  return at::mse_loss(recon * m, inpainted_m) + weight * at::mse_loss(recon * keep, warped_k);
+                },
+                ""};
+      });
 }
 
 }  // namespace scenescape

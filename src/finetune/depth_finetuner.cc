@@ -3,8 +3,6 @@
 #include <ATen/ATen.h>
 
 #include "scenescape/core/check.h"
-#include "scenescape/core/logging.h"
-#include "scenescape/core/timer.h"
 #include "scenescape/models/depth_model.h"
 #include "trained_parameters.h"
 
@@ -40,47 +38,30 @@ int64_t DepthFinetuner::num_scalars() const { return impl_->params.NumScalars();
 void DepthFinetuner::Restore() { impl_->params.Restore(); }
 
 FinetuneStats DepthFinetuner::Finetune(const at::Tensor& image, const at::Tensor& target_depth) {
-  finetune_internal::RequireGradMode("DepthFinetuner::Finetune");
-  Timer timer;
-  FinetuneStats stats;
-  Restore();
-  const int steps = impl_->options.depth_steps;
-  if (steps == 0) {
-    stats.skipped = "disabled (0 steps)";
-    stats.ms = timer.ElapsedMs();
-    return stats;
-  }
-  SCN_CHECK(image.dim() == 4 && image.size(1) == 3)
-      << "DepthFinetuner: image must be [B,3,H,W], got " << image.sizes();
-  at::Tensor target = target_depth.dim() == 2 ? target_depth.unsqueeze(0) : target_depth;
-  SCN_CHECK(target.dim() == 3 && target.size(0) == image.size(0) &&
-            target.size(1) == image.size(2) && target.size(2) == image.size(3))
-      << "DepthFinetuner: target depth must be [B,H,W] matching the image " << image.sizes()
-      << ", got " << target_depth.sizes();
-  const c10::Device device = impl_->model->script().device();
-  // clone(): the inputs may be inference tensors, which autograd cannot save.
-  const at::Tensor x = image.to(device, at::kFloat).detach().clone();
-  target = target.to(device, at::kFloat).detach().clone();
-  const at::Tensor valid = target != -1;
-  if (!valid.any().item<bool>()) {
-    stats.skipped = "no pixel has mesh depth";
-    stats.ms = timer.ElapsedMs();
-    return stats;
-  }
-  const at::Tensor target_valid = target.masked_select(valid);
-
-  stats.losses = finetune_internal::RunAdam(
-      impl_->params.live, impl_->options.depth_lr, steps, [&] {
-        const at::Tensor depth = impl_->model->Predict(x);
-        return at::l1_loss(depth.masked_select(valid), target_valid);
-      },
-      impl_->options.mixed_precision, "depth fine-tuning");
-  stats.steps = steps;
-  impl_->params.ClearGrad();  // frees the gradients' memory
-  stats.ms = timer.ElapsedMs();
-  SCN_LOG_DEBUG("depth fine-tuning: {} steps, L1 {:.5f} -> {:.5f}, {:.0f} ms", steps,
-                stats.losses.front(), stats.losses.back(), stats.ms);
-  return stats;
+  const FinetuneOptions& o = impl_->options;
+  return finetune_internal::Finetune(
+      impl_->params, "DepthFinetuner::Finetune", "depth fine-tuning", o.depth_steps, o.depth_lr, o.mixed_precision,
+      [&]() -> finetune_internal::PreparedLoss {
+        SCN_CHECK(image.dim() == 4 && image.size(1) == 3)
+            << "DepthFinetuner: image must be [B,3,H,W], got " << image.sizes();
+        at::Tensor target = target_depth.dim() == 2 ? target_depth.unsqueeze(0) : target_depth;
+        SCN_CHECK(target.dim() == 3 && target.size(0) == image.size(0) && target.size(1) == image.size(2) &&
+                  target.size(2) == image.size(3))
+            << "DepthFinetuner: target depth must be [B,H,W] matching the image " << image.sizes() << ", got "
+            << target_depth.sizes();
+        const c10::Device device = impl_->model->script().device();
+        // clone(): the inputs may be inference tensors, which autograd cannot save.
+        const at::Tensor x = image.to(device, at::kFloat).detach().clone();
+        target = target.to(device, at::kFloat).detach().clone();
+        const at::Tensor valid = target != -1;
+        if (!valid.any().item<bool>()) return {{}, "no pixel has mesh depth"};
+        const at::Tensor target_valid = target.masked_select(valid);
+        DepthModel* model = impl_->model;
+        return {[model, x, valid, target_valid] {
+                  return at::l1_loss(model->Predict(x).masked_select(valid), target_valid);
+                },
+                ""};
+      });
 }
 
 }  // namespace scenescape

@@ -9,6 +9,8 @@
 #include <torch/optim/adam.h>
 
 #include "scenescape/core/check.h"
+#include "scenescape/core/logging.h"
+#include "scenescape/core/timer.h"
 
 namespace scenescape::finetune_internal {
 
@@ -91,6 +93,32 @@ std::vector<double> RunAdam(const std::vector<at::Tensor>& params, double lr, in
   if (losses.empty()) return {};
   const at::Tensor all = at::stack(losses).to(at::kCPU, at::kDouble).contiguous();
   return std::vector<double>(all.data_ptr<double>(), all.data_ptr<double>() + steps);
+}
+
+FinetuneStats Finetune(TrainedParameters& params, const char* who, const char* label, int steps, double lr,
+                       bool mixed_precision, const std::function<PreparedLoss()>& prepare) {
+  RequireGradMode(who);
+  Timer timer;
+  FinetuneStats stats;
+  params.Restore();
+  if (steps == 0) {
+    stats.skipped = "disabled (0 steps)";
+    stats.ms = timer.ElapsedMs();
+    return stats;
+  }
+  const PreparedLoss prepared = prepare();
+  if (!prepared.loss) {
+    stats.skipped = prepared.skipped;
+    stats.ms = timer.ElapsedMs();
+    return stats;
+  }
+  stats.losses = RunAdam(params.live, lr, steps, prepared.loss, mixed_precision, label);
+  stats.steps = steps;
+  params.ClearGrad();  // frees the gradients' memory
+  stats.ms = timer.ElapsedMs();
+  SCN_LOG_DEBUG("{}: {} steps, loss {:.5f} -> {:.5f}, {:.0f} ms", label, steps, stats.losses.front(),
+                stats.losses.back(), stats.ms);
+  return stats;
 }
 
 void RequireGradMode(const char* who) {

@@ -1,6 +1,8 @@
 #pragma once
-// The parameters a finetuner trains, with their pristine copy, and the Adam
-// loop both finetuners share (the only TU that includes the optimizer).
+// The skeleton both finetuners share: the parameters a finetuner trains, with
+// their pristine copy, and one Finetune() that restores them and runs the Adam
+// loop on a loss the finetuner supplies (this is the only TU that includes the
+// optimizer). DepthFinetuner and DecoderFinetuner only prepare their losses.
 
 #include <ATen/core/Tensor.h>
 
@@ -8,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "scenescape/finetune/finetune_options.h"
 #include "scenescape/models/script_module.h"
 
 namespace scenescape::finetune_internal {
@@ -41,5 +44,19 @@ std::vector<double> RunAdam(const std::vector<at::Tensor>& params, double lr, in
 
 // Throws Error when c10::InferenceMode is on (no autograd possible).
 void RequireGradMode(const char* who);
+
+// One training step's loss (a scalar tensor built with autograd), or, when it
+// is empty, the reason there is nothing to fit.
+struct PreparedLoss {
+  std::function<at::Tensor()> loss;
+  std::string skipped;
+};
+
+// The fine-tuning skeleton: RequireGradMode(who); restore the pristine weights;
+// with steps > 0, prepare() the loss (input checks and constant targets) and run
+// `steps` Adam steps on it (RunAdam), then free the gradients. The module keeps
+// the fine-tuned weights. `label` names the run in the progress line and log.
+FinetuneStats Finetune(TrainedParameters& params, const char* who, const char* label, int steps, double lr,
+                       bool mixed_precision, const std::function<PreparedLoss()>& prepare);
 
 }  // namespace scenescape::finetune_internal

@@ -95,4 +95,16 @@ Eigen::Vector3d Camera::Unproject(double u, double v, double depth) const {
   return PointInWorld(p);
 }
 
+Intrinsics CameraOptions::ToIntrinsics() const {
+  SCN_CHECK(!fov.is_auto) << "camera.fov \"auto\" must be resolved before the intrinsics are made";
+  if (fov.value) return Intrinsics::FromHorizontalFov(width, height, *fov.value);
+  Intrinsics k;
+  k.width = width;
+  k.height = height;
+  k.fx = k.fy = focal_length;
+  k.cx = 0.5 * width;
+  k.cy = 0.5 * height;
+  return k;
+}
+
 }  // namespace scenescape

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "scenescape/core/check.h"
+#include "scenescape/core/json_reader.h"
 #include "scenescape/geometry/camera.h"
 
 namespace scenescape {
@@ -16,32 +17,11 @@ namespace {
 
 using json = nlohmann::json;
 
-// ------------------------------------------------------------ option checks
-
 template <typename T>
 std::string Str(const T& value) {
   std::ostringstream s;
   s << value;
   return s.str();
-}
-
-[[noreturn]] void OptionError(const std::string& prefix,
-                              const std::string& key,
-                              const std::string& expected,
-                              const std::string& got) {
-  throw InputError(prefix + "." + key + ": expected " + expected + ", got " + got);
-}
-
-void CheckIntAtLeast(const std::string& prefix, const std::string& key, int value, int min) {
-  if (value < min) OptionError(prefix, key, "an integer >= " + std::to_string(min), Str(value));
-}
-
-void CheckNonNegative(const std::string& prefix, const std::string& key, double value) {
-  if (!std::isfinite(value) || value < 0.0) OptionError(prefix, key, "a number >= 0", Str(value));
-}
-
-void CheckPositive(const std::string& prefix, const std::string& key, double value) {
-  if (!std::isfinite(value) || value <= 0.0) OptionError(prefix, key, "a number > 0", Str(value));
 }
 
 // ------------------------------------------------------------ built-in motions
@@ -172,16 +152,7 @@ class KeyframeParser {
   }
 
   KeyframePath Parse(const std::string& text) {
-    json root;
-    try {
-      root = json::parse(text);
-    } catch (const json::parse_error& e) {
-      // e.what() is "[json.exception.parse_error.101] parse error at line 3, ...".
-      std::string what = e.what();
-      const size_t pos = what.find("] ");
-      if (pos != std::string::npos) what = what.substr(pos + 2);
-      throw InputError(source_ + ": not valid JSON: " + what);
-    }
+    const json root = ParseJson(text, source_);
     if (!root.is_object()) Fail("(root)", "expected a JSON object with a \"keyframes\" array");
 
     KeyframePath path;
@@ -370,26 +341,9 @@ Eigen::Vector3d CentripetalCatmullRom(const Eigen::Vector3d* p0,
 // ------------------------------------------------------------ public API
 
 void TrajectoryOptions::Check(const std::string& prefix) const {
-  static const char* const kTypes[] = {"rotations", "translations", "round", "forward", "file"};
-  if (std::find_if(std::begin(kTypes), std::end(kTypes), [&](const char* t) {
-        return type == t;
-      }) == std::end(kTypes))
-    OptionError(
-        prefix, "type", "one of rotations, translations, round, forward, file", "\"" + type + "\"");
-  if (!std::isfinite(rotation_step_rad) || rotation_step_rad < 0.0 || rotation_step_rad > M_PI)
-    OptionError(prefix, "rotation_step_rad", "a number in [0, pi]", Str(rotation_step_rad));
-  CheckIntAtLeast(prefix, "rotation_steps", rotation_steps, 0);
-  CheckIntAtLeast(prefix, "no_rotation_steps", no_rotation_steps, 0);
-  CheckNonNegative(prefix, "translation_step", translation_step);
-  CheckPositive(prefix, "reference_median_depth", reference_median_depth);
-  CheckIntAtLeast(prefix, "change_translation_every", change_translation_every, 1);
-  CheckIntAtLeast(prefix, "full_circle_frames", full_circle_frames, 1);
-  CheckPositive(prefix, "round_radius_factor", round_radius_factor);
-  CheckNonNegative(prefix, "forward_step", forward_step);
-  if (first_direction < -1 || first_direction > 1)
-    OptionError(prefix, "first_direction", "-1, 0 (from the seed) or 1", Str(first_direction));
-  if (type == "file" && file.empty())
-    OptionError(prefix, "file", "a keyframe file path when type is \"file\"", "\"\"");
+  CheckOptions(*this, prefix);
+  if (type == Motion::kFile && file.empty())
+    throw InputError(prefix + ".file: expected a keyframe file path when type is \"file\", got \"\"");
 }
 
 std::vector<int> RotationSchedule(int rotation_steps,
@@ -427,11 +381,18 @@ std::vector<int> RotationSchedule(int rotation_steps,
   return schedule;
 }
 
-std::vector<PathFrame> ComputePath(const TrajectoryOptions& options,
+CameraPath LoadCameraPath(const TrajectoryOptions& options) {
+  options.Check();
+  if (options.type != Motion::kFile) return CameraPath(options);
+  return CameraPath(options, LoadKeyframePath(options.file));
+}
+
+std::vector<PathFrame> ComputePath(const CameraPath& path,
                                    const Eigen::Matrix4d& first_cam_from_world,
                                    double median_depth0,
                                    int num_frames,
                                    uint64_t seed) {
+  const TrajectoryOptions& options = path.motion;
   options.Check();
   SCN_CHECK(std::isfinite(median_depth0) && median_depth0 > 0.0)
       << "median depth of frame 0 must be > 0, got " << median_depth0;
@@ -441,16 +402,21 @@ std::vector<PathFrame> ComputePath(const TrajectoryOptions& options,
             first_cam_from_world.row(3).isApprox(Eigen::RowVector4d(0, 0, 0, 1)))
       << "first_cam_from_world is not rigid";
 
-  if (options.type == "rotations")
-    return RotationsPath(options, first_cam_from_world, median_depth0, num_frames, seed);
-  if (options.type == "translations")
-    return TranslationsPath(options, first_cam_from_world, median_depth0, num_frames);
-  if (options.type == "round")
-    return RoundPath(options, first_cam_from_world, median_depth0, num_frames);
-  if (options.type == "forward")
-    return ForwardPath(options, first_cam_from_world, median_depth0, num_frames);
-  return InterpolateKeyframePath(
-      LoadKeyframePath(options.file), first_cam_from_world, median_depth0, num_frames);
+  switch (options.type) {
+    case Motion::kRotations:
+      return RotationsPath(options, first_cam_from_world, median_depth0, num_frames, seed);
+    case Motion::kTranslations:
+      return TranslationsPath(options, first_cam_from_world, median_depth0, num_frames);
+    case Motion::kRound:
+      return RoundPath(options, first_cam_from_world, median_depth0, num_frames);
+    case Motion::kForward:
+      return ForwardPath(options, first_cam_from_world, median_depth0, num_frames);
+    case Motion::kFile:
+      break;
+  }
+  SCN_CHECK(!path.keyframes.keyframes.empty())
+      << "a \"file\" camera path needs its keyframes loaded first (LoadCameraPath)";
+  return InterpolateKeyframePath(path.keyframes, first_cam_from_world, median_depth0, num_frames);
 }
 
 KeyframePath ParseKeyframePath(const std::string& json_text, const std::string& source) {

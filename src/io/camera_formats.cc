@@ -13,6 +13,7 @@
 #include <system_error>
 
 #include "scenescape/core/check.h"
+#include "scenescape/core/json_reader.h"
 #include "scenescape/core/fs.h"
 #include "scenescape/core/logging.h"
 
@@ -64,13 +65,6 @@ std::optional<Eigen::Matrix3d> NearestRotation(const Eigen::Matrix3d& m) {
   return Eigen::Matrix3d(svd.matrixU() * svd.matrixV().transpose());
 }
 
-// Strips nlohmann's "[json.exception.parse_error.101] " prefix.
-std::string JsonErrorText(const std::exception& e) {
-  std::string what = e.what();
-  const size_t pos = what.find("] ");
-  return pos == std::string::npos ? what : what.substr(pos + 2);
-}
-
 // ------------------------------------------------------------ transforms.json
 
 class TransformsParser {
@@ -82,12 +76,7 @@ class TransformsParser {
   }
 
   CameraTrack Parse(const std::string& text) const {
-    json root;
-    try {
-      root = json::parse(text);
-    } catch (const json::parse_error& e) {
-      throw InputError(source_ + ": not valid JSON: " + JsonErrorText(e));
-    }
+    const json root = ParseJson(text, source_);
     if (!root.is_object()) Fail("(root)", "expected a JSON object with a \"frames\" array");
     if (!root.contains("frames")) Fail("frames", "missing (expected an array of frames)");
     const json& frames = root["frames"];
@@ -519,8 +508,10 @@ bool LooksLikeCameraTrack(const fs::path& path) {
   if (!fs::is_regular_file(path, ec)) return false;
   std::ifstream in(path, std::ios::binary);
   if (!in) return false;
-  const json root = json::parse(in, nullptr, /*allow_exceptions=*/false);
-  return root.is_object() && root.contains("frames") && !root.contains("keyframes");
+  std::ostringstream text;
+  text << in.rdbuf();
+  const std::optional<json> root = TryParseJson(text.str());
+  return root && root->is_object() && root->contains("frames") && !root->contains("keyframes");
 }
 
 std::vector<PathFrame> TrackToPathFrames(const CameraTrack& track) {

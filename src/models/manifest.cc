@@ -187,12 +187,7 @@ ModelManifest LoadManifest(const fs::path& dir) {
   } catch (const Error& e) {
     throw ResourceError(e.what());
   }
-  json doc;
-  try {
-    doc = json::parse(text);
-  } catch (const json::exception& e) {
-    throw ResourceError(file.string() + ": not valid JSON: " + e.what());
-  }
+  const json doc = ParseJson(text, file.string(), ExitCode::kMissingResource);
   if (!doc.is_object()) throw ResourceError(file.string() + ": expected a JSON object at the top level");
 
   ModelManifest m;

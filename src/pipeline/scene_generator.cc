@@ -14,9 +14,8 @@ SceneGenerator::SceneGenerator(GeneratorOptions options, Stages stages)
     : options_(std::move(options)), stages_(std::move(stages)) {
   SCN_CHECK(stages_.depth && stages_.inpainter) << "a depth estimator and an inpainter are required";
   SCN_CHECK(options_.frames >= 1) << "frames must be >= 1";
-  SCN_CHECK(options_.num_candidates >= 1) << "num_candidates must be >= 1";
-  SCN_CHECK(options_.num_candidates == 1 || stages_.scorer) << "several candidates need a scorer";
-  SCN_CHECK(options_.mesh_keep == "all" || options_.mesh_keep == "last_frame") << "mesh_keep " << options_.mesh_keep;
+  SCN_CHECK(options_.inpaint.num_candidates >= 1) << "num_candidates must be >= 1";
+  SCN_CHECK(options_.inpaint.num_candidates == 1 || stages_.scorer) << "several candidates need a scorer";
 }
 
 FrameContext SceneGenerator::Context(int index, const Camera& camera) const {
@@ -51,7 +50,7 @@ FrameResult SceneGenerator::Start(const at::Tensor& image) {
   r.camera.intrinsics = options_.intrinsics;
   // A keyframe file may set frame 0's prompt. Prompts do not depend on the depth
   // scale, so a provisional one-frame path gives it before frame 0's depth exists.
-  path_ = ComputePath(options_.trajectory, Eigen::Matrix4d::Identity(), 1.0, 1, options_.seed);
+  path_ = ComputePath(options_.path, Eigen::Matrix4d::Identity(), 1.0, 1, options_.seed);
   r.prompt = Context(0, r.camera).prompt;
   Timer t;
   if (image.defined()) {
@@ -64,7 +63,7 @@ FrameResult SceneGenerator::Start(const at::Tensor& image) {
     const at::Tensor blank = at::ones({h, w, 3});
     const at::Tensor full = at::ones({h, w}, at::kBool);
     const FrameContext ctx = Context(0, r.camera);
-    r.candidates = stages_.inpainter->Inpaint(blank, full, ctx, options_.num_candidates);
+    r.candidates = stages_.inpainter->Inpaint(blank, full, ctx, options_.inpaint.num_candidates);
     SCN_CHECK(!r.candidates.empty()) << "the inpainter returned no image";
     r.timings_ms["inpaint"] = t.ElapsedMs();
     r.scores.assign(r.candidates.size(), 0.0);
@@ -87,7 +86,7 @@ FrameResult SceneGenerator::Start(const at::Tensor& image) {
   const at::Tensor valid = r.depth > 0;
   SCN_CHECK(valid.any().item<bool>()) << "frame 0 has no valid depth";
   median_depth0_ = r.depth.index({valid}).median().item<double>();
-  path_ = ComputePath(options_.trajectory, Eigen::Matrix4d::Identity(), median_depth0_,
+  path_ = ComputePath(options_.path, Eigen::Matrix4d::Identity(), median_depth0_,
                       options_.frames, options_.seed);
   r.camera = CameraAt(0);
   previous_ = r.camera;
@@ -111,7 +110,7 @@ void SceneGenerator::Resume(const GeneratorState& state) {
   SCN_CHECK(state.next_index >= 1 && state.median_depth0 > 0) << "invalid generator state";
   state.mesh.Validate();
   median_depth0_ = state.median_depth0;
-  path_ = ComputePath(options_.trajectory, Eigen::Matrix4d::Identity(), median_depth0_, options_.frames,
+  path_ = ComputePath(options_.path, Eigen::Matrix4d::Identity(), median_depth0_, options_.frames,
                       options_.seed);
   mesh_ = state.mesh;
   previous_ = CameraAt(std::min(state.next_index, options_.frames) - 1);
@@ -155,7 +154,7 @@ FrameResult SceneGenerator::Next() {
 
   t.Restart();
   if (r.inpaint_mask.any().item<bool>()) {
-    r.candidates = stages_.inpainter->Inpaint(known, r.inpaint_mask, ctx, options_.num_candidates);
+    r.candidates = stages_.inpainter->Inpaint(known, r.inpaint_mask, ctx, options_.inpaint.num_candidates);
     SCN_CHECK(!r.candidates.empty()) << "the inpainter returned no candidate";
   } else {
     r.candidates = {known};
@@ -187,7 +186,7 @@ FrameResult SceneGenerator::Next() {
                                 ? StitchVertexIds(mesh_, warp.face_ids, warp.holes, previous_.CenterInWorld())
                                 : at::Tensor();
   r.mesh_update = AddFrameToMesh(mesh_, r.image, r.depth, warp.holes, stitch, r.camera, options_.meshing);
-  if (options_.mesh_keep == "last_frame") {
+  if (options_.meshing.keep == MeshKeep::kLastFrame) {
     mesh_ = Mesh::Empty();
     r.mesh_update = AddFrameToMesh(mesh_, r.image, r.depth, at::ones_like(warp.holes), at::Tensor(), r.camera,
                                    options_.meshing);

@@ -16,6 +16,7 @@
 #include <unordered_map>
 
 #include "scenescape/core/check.h"
+#include "scenescape/core/json_reader.h"
 #include "scenescape/text/normalize.h"
 #include "text/utf8.h"
 
@@ -173,12 +174,8 @@ ClipTokenizer ClipTokenizer::FromFiles(const fs::path& vocab_json, const fs::pat
   const std::string merges_name = merges_txt.string();
 
   // ------------------------------------------------------------ vocab.json
-  nlohmann::json vocab;
-  try {
-    vocab = nlohmann::json::parse(ReadFile(vocab_json, "CLIP vocabulary (vocab.json)"));
-  } catch (const nlohmann::json::exception& e) {
-    throw ResourceError(vocab_name + ": not valid JSON: " + e.what());
-  }
+  const nlohmann::json vocab =
+      ParseJson(ReadFile(vocab_json, "CLIP vocabulary (vocab.json)"), vocab_name, ExitCode::kMissingResource);
   if (!vocab.is_object() || vocab.empty())
     throw ResourceError(vocab_name + ": expected a JSON object mapping token -> id");
   std::unordered_map<std::string, int> token_to_id;

@@ -23,9 +23,9 @@ std::string ErrorOf(const json& doc) {
 
 TEST(Config, DefaultsAreTheReferenceValues) {
   const Config c = ConfigFromJson(json::object(), "defaults");
-  EXPECT_EQ(c.width, 512);
-  EXPECT_DOUBLE_EQ(c.focal_length, 500.0);
-  EXPECT_EQ(c.trajectory.type, "rotations");
+  EXPECT_EQ(c.camera.width, 512);
+  EXPECT_DOUBLE_EQ(c.camera.focal_length, 500.0);
+  EXPECT_EQ(c.trajectory.type, Motion::kRotations);
   EXPECT_DOUBLE_EQ(c.trajectory.rotation_step_rad, 0.03);
   EXPECT_DOUBLE_EQ(c.trajectory.translation_step, 0.0065625);
   EXPECT_DOUBLE_EQ(c.mesh.sobel_beta, 12.0);
@@ -74,10 +74,10 @@ TEST(Config, ParentChainAndOverrides) {
   const Config c = ConfigFromJson(doc, "child.json");
   EXPECT_EQ(c.frames, 9);
   EXPECT_EQ(c.render.supersample, 3);
-  EXPECT_EQ(c.trajectory.type, "round");
-  ASSERT_TRUE(c.fov_deg.has_value());
-  EXPECT_DOUBLE_EQ(*c.fov_deg, 60.0);
-  EXPECT_NEAR(c.ToGeneratorOptions().intrinsics.HorizontalFovDeg(), 60.0, 1e-9);
+  EXPECT_EQ(c.trajectory.type, Motion::kRound);
+  ASSERT_TRUE(c.camera.fov.value.has_value());
+  EXPECT_DOUBLE_EQ(*c.camera.fov.value, 60.0);
+  EXPECT_NEAR(c.camera.ToIntrinsics().HorizontalFovDeg(), 60.0, 1e-9);
 }
 
 TEST(Config, BadFilesNameTheFile) {
@@ -91,6 +91,36 @@ TEST(Config, BadFilesNameTheFile) {
     } catch (const InputError& e) {
       EXPECT_NE(std::string(e.what()).find(name), std::string::npos) << e.what();
     }
+  }
+}
+
+// configs/README.md holds the key table generated from the listing
+// (`scenescape config keys`), verbatim.
+TEST(Config, ReadmeKeyTableMatchesTheListing) {
+  const std::string readme = ReadFile(testing::SourceDir() / "configs" / "README.md");
+  const std::string table = ConfigKeyTable();
+  EXPECT_NE(readme.find(table), std::string::npos)
+      << "configs/README.md does not hold the current key table; regenerate it with `scenescape config keys`:\n"
+      << table;
+}
+
+TEST(Config, RangesNameTheKeyAndTheRange) {
+  EXPECT_EQ(ErrorOf({{"render", {{"supersample", 0}}}}), "c.json: render.supersample: expected an integer in [1, 4], got 0");
+  EXPECT_EQ(ErrorOf({{"frames", 0}}), "c.json: frames: expected an integer in [1, 100000], got 0");
+  EXPECT_EQ(ErrorOf({{"sampler", {{"guidance_scale", -1}}}}),
+            "c.json: sampler.guidance_scale: expected a number in [0, 100], got -1");
+  EXPECT_EQ(ErrorOf({{"mesh", {{"discontinuity_dilation", 4}}}}),
+            "c.json: mesh.discontinuity_dilation: expected an odd integer in [1, 31], got 4");
+  EXPECT_EQ(ErrorOf({{"sampler", {{"name", "euler"}}}}), "c.json: sampler.name: expected ddim or dpmpp_2m, got \"euler\"");
+  EXPECT_EQ(ErrorOf({{"device", "gpu"}}), "c.json: device: expected auto, cpu, cuda or cuda:N, got \"gpu\"");
+  // Values set outside a file (flags) meet the same ranges.
+  Config c;
+  c.inpaint.num_candidates = 0;
+  try {
+    CheckConfig(c, "command line");
+    ADD_FAILURE();
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()), "command line: inpaint.num_candidates: expected an integer in [1, 64], got 0");
   }
 }
 

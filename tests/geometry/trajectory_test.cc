@@ -162,7 +162,7 @@ TEST(Trajectory, RotationsDirectionFromSeed) {
 
 TEST(Trajectory, TranslationsFlipEveryN) {
   TrajectoryOptions o;
-  o.type = "translations";
+  o.type = Motion::kTranslations;
   const Eigen::Matrix4d first = SomeFirstCamera();
   const double median = 0.4;
   const double step = kRefStep * median / 0.1;
@@ -186,7 +186,7 @@ TEST(Trajectory, TranslationsFlipEveryN) {
 
 TEST(Trajectory, RoundKeepsRadiusAndLooksAtCentre) {
   TrajectoryOptions o;
-  o.type = "round";
+  o.type = Motion::kRound;
   const Eigen::Matrix4d first = SomeFirstCamera();
   const double median = 0.7;
   const double r = 2.0 * median;
@@ -221,7 +221,7 @@ TEST(Trajectory, RoundKeepsRadiusAndLooksAtCentre) {
 
 TEST(Trajectory, ForwardWalksAlongOpticalAxis) {
   TrajectoryOptions o;
-  o.type = "forward";
+  o.type = Motion::kForward;
   const Eigen::Matrix4d first = SomeFirstCamera();
   const auto path = ComputePath(o, first, 0.2, 30, 0);
   for (int i = 0; i < 30; ++i) {
@@ -252,10 +252,14 @@ TEST(Trajectory, CheckNamesTheKey) {
       EXPECT_EQ(std::string(e.what()).rfind("trajectory." + key + ":", 0), 0u) << e.what();
     }
   };
+  // An unknown motion cannot be a TrajectoryOptions; its name is refused where it is read.
+  try {
+    ParseOption<Motion>("spiral", "trajectory.type");
+    ADD_FAILURE() << "no error for type";
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("trajectory.type:", 0), 0u) << e.what();
+  }
   TrajectoryOptions b;
-  b.type = "spiral";
-  expect_key(b, "type");
-  b = {};
   b.change_translation_every = 0;
   expect_key(b, "change_translation_every");
   b = {};
@@ -274,7 +278,7 @@ TEST(Trajectory, CheckNamesTheKey) {
   b.first_direction = 2;
   expect_key(b, "first_direction");
   b = {};
-  b.type = "file";
+  b.type = Motion::kFile;
   expect_key(b, "file");
   b = {};
   b.no_rotation_steps = -1;
@@ -441,9 +445,9 @@ TEST(Trajectory, KeyframeFileThroughComputePath) {
   const std::string file = Write(dir, "walk.json", R"({"keyframes": [
     {"frame": 0, "position": [0, 0, 0]}, {"frame": 4, "position": [0, 0, 1]}]})");
   TrajectoryOptions o;
-  o.type = "file";
+  o.type = Motion::kFile;
   o.file = file;
-  const auto path = ComputePath(o, Eigen::Matrix4d::Identity(), 0.5, 6, 0);
+  const auto path = ComputePath(LoadCameraPath(o), Eigen::Matrix4d::Identity(), 0.5, 6, 0);
   ASSERT_EQ(path.size(), 6u);
   EXPECT_TRUE(Center(path[2].cam_from_world).isApprox(Eigen::Vector3d(0, 0, 0.25), 1e-12));
   EXPECT_TRUE(Center(path[5].cam_from_world).isApprox(Eigen::Vector3d(0, 0, 0.5), 1e-12));
@@ -543,12 +547,12 @@ TEST(Trajectory, MalformedKeyframeFilesNameFileAndKey) {
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find("missing.json"), std::string::npos);
   }
-  // ComputePath surfaces the same error.
+  // Loading the path surfaces the same error (ComputePath itself reads no file).
   TrajectoryOptions o;
-  o.type = "file";
+  o.type = Motion::kFile;
   o.file = Write(dir, "bad_pos.json", cases[15].json);
   try {
-    ComputePath(o, Eigen::Matrix4d::Identity(), 1.0, 3, 0);
+    ComputePath(LoadCameraPath(o), Eigen::Matrix4d::Identity(), 1.0, 3, 0);
     ADD_FAILURE();
   } catch (const InputError& e) {
     EXPECT_EQ(std::string(e.what()), o.file + ": keyframes[1].position: expected 3 numbers");
@@ -578,10 +582,10 @@ TEST(Trajectory, ExampleCameraPathsLoad) {
     const KeyframePath kp = LoadKeyframePath(entry.path());
     EXPECT_GE(kp.keyframes.size(), 3u);
     TrajectoryOptions o;
-    o.type = "file";
+    o.type = Motion::kFile;
     o.file = entry.path().string();
     const int frames = kp.keyframes.back().frame + 10;
-    const auto path = ComputePath(o, SomeFirstCamera(), 0.8, frames, 0);
+    const auto path = ComputePath(LoadCameraPath(o), SomeFirstCamera(), 0.8, frames, 0);
     ASSERT_EQ(static_cast<int>(path.size()), frames);
     EXPECT_TRUE(path[0].cam_from_world.isApprox(SomeFirstCamera(), 1e-6));
     ExpectRigid(path);

@@ -19,7 +19,8 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-// The example from the design note (notes/torch_backend.md), verbatim.
+// A complete manifest (models/manifest.example.json, with the CLIP section
+// sharing the inpainter's tokenizer files).
 const char* kExample = R"({
   "format": "scenescape-models/1",
   "inpainter": {

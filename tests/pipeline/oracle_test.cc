@@ -4,6 +4,7 @@
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
 
+#include "scenescape/backends/oracle/oracle.h"
 #include "scenescape/pipeline/scene_generator.h"
 #include "scenescape/synth/procedural_room.h"
 #include "testing.h"
@@ -16,7 +17,7 @@ TEST(Oracle, DefaultPathReproducesTheTrueScene) {
   GeneratorOptions options;
   options.frames = 20;
   options.seed = 13;
-  options.num_candidates = 1;
+  options.inpaint.num_candidates = 1;
   Stages stages;
   stages.depth = std::make_shared<OracleDepth>(scene);
   stages.inpainter = std::make_shared<OracleInpainter>(scene);

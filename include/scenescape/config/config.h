@@ -1,34 +1,86 @@
 #pragma once
 // The run configuration: one JSON document whose top-level keys are module
-// names. configs/default.json holds every key with the reference's values;
-// configs/README.md documents each one.
+// names. Config is the aggregate of the modules' options structs; every key is
+// listed once (key, field, range, doc) in its struct's List(), and ListConfig
+// below adds the top-level keys. That listing is used for reading (ConfigFromJson),
+// writing (ConfigToJson), checking (CheckConfig) and printing (ConfigKeyTable,
+// the table of configs/README.md, which a test holds against it).
+// configs/default.json holds every key with the reference's values.
 //
 // Precedence: built-in defaults < config file (and its "parent" chain) <
 // --set key.path=value < first-class CLI flags (--frames, --seed, ...).
 // Unknown keys and wrong types are InputErrors naming the full key path, e.g.
-//   "my.json: render.supersample: expected an integer >= 1, got 0".
+//   "my.json: render.supersample: expected an integer in [1, 4], got 0".
+// "auto" values stay "auto" here; the run's resolve step (app/run_plan.h)
+// decides them once, before anything runs.
 
 #include <nlohmann/json.hpp>
 
+#include <array>
+#include <cstdint>
 #include <filesystem>
-#include <optional>
 #include <string>
-#include <vector>
+#include <utility>
 
+#include "scenescape/core/device.h"
+#include "scenescape/core/options.h"
+#include "scenescape/diffusion/sampler_options.h"
 #include "scenescape/finetune/finetune_options.h"
+#include "scenescape/geometry/camera.h"
+#include "scenescape/geometry/trajectory.h"
+#include "scenescape/mesh/mesh_builder.h"
 #include "scenescape/pipeline/scene_generator.h"
+#include "scenescape/pipeline/stages.h"
+#include "scenescape/pipeline/warp.h"
 
 namespace scenescape {
 
+// The back ends (backends/registry.h maps each to its stages).
+enum class Backend { kAuto, kClassical, kTorch, kOracle };
+
+template <>
+struct EnumTable<Backend> {
+  static constexpr std::array<std::pair<Backend, const char*>, 4> kNames = {{{Backend::kAuto, "auto"},
+                                                                             {Backend::kClassical, "classical"},
+                                                                             {Backend::kTorch, "torch"},
+                                                                             {Backend::kOracle, "oracle"}}};
+};
+
+// oracle.*: the oracle back end (backends/oracle/oracle.h: NoisyDepth).
+struct OracleOptions {
+  double depth_noise = 0.0;
+
+  template <class Self, class V>
+  static void List(Self& o, V& v) {
+    v.Number("depth_noise", o.depth_noise, Range::Closed(0, 10),
+             "oracle only: per-pixel multiplicative depth noise (standard deviation) for frames >= 1, to show "
+             "that the consistency metrics can fail");
+  }
+};
+
+// output.*: what the run folder writes besides the frames.
 struct OutputOptions {
-  double fps = 10.0;              // video frame rate (> 0)
-  bool reverse_video = true;      // also write video_reverse.mp4 (forward-looking for the default path)
-  bool keep_candidates = false;   // write every inpainting candidate under candidates/
-  bool write_obj = false;         // also write mesh.obj (PLY is always written)
-  bool write_glb = true;          // also write mesh.glb (binary glTF: Blender, browsers)
-  // 16-bit depth PNGs store round(depth * scale). "auto" (0) picks
-  // 4000 / median depth of frame 0, i.e. a range of 16x that median.
-  double depth_png_scale = 0.0;   // >= 0
+  double fps = 10.0;
+  bool reverse_video = true;
+  bool keep_candidates = false;
+  bool write_obj = false;
+  bool write_glb = true;
+  // 16-bit depth PNGs store round(depth * scale); "auto" is 4000 / median depth
+  // of frame 0 (a range of 16x that median), decided by the run folder when
+  // frame 0 exists.
+  AutoNumber depth_png_scale = AutoNumber::Auto();
+
+  template <class Self, class V>
+  static void List(Self& o, V& v) {
+    v.Number("fps", o.fps, Range::OpenClosed(0, 1000), "video frame rate");
+    v.Flag("reverse_video", o.reverse_video, "also write `video_reverse.mp4`");
+    v.Flag("keep_candidates", o.keep_candidates, "write every candidate to `candidates/`");
+    v.Flag("write_obj", o.write_obj, "also write `mesh.obj`");
+    v.Flag("write_glb", o.write_glb, "also write `mesh.glb` (binary glTF with vertex colours: Blender, browsers)");
+    v.Auto("depth_png_scale", o.depth_png_scale, Range::OpenClosed(0, 1e9),
+           "16-bit depth PNG value = depth x scale; `\"auto\"` = 4000 / median depth of frame 0",
+           /*nullable=*/false);
+  }
 };
 
 struct Config {
@@ -39,43 +91,50 @@ struct Config {
       "text, writings, signs, text, white border, photograph border, artifacts, blur, smooth texture, "
       "foggy, fog, bad quality, distortions, unrealistic, distorted image, watermark, signature, "
       "fisheye look, windows, people, crowd, outdoor, landscape, view, chandelier";
-  int frames = 50;               // total frames, frame 0 included (>= 1)
+  int frames = 50;
   uint64_t seed = 13;
-  // auto | classical | torch | oracle. auto = torch when a model folder is
-  // given (models), else classical.
-  // oracle: the engine self-test; depth and inpainting come from the built-in
-  // procedural room's ground truth (no init image), see synth/procedural_room.h.
-  std::string backend = "auto";
-  // Model folder for the torch back end (models/README.md); empty = none.
+  Backend backend = Backend::kAuto;
   std::string models;
-  // oracle only: multiplicative per-pixel depth noise (standard deviation) for
-  // frames >= 1, to show that the consistency metrics can fail. >= 0.
-  double oracle_depth_noise = 0.0;
-  std::string device = "auto";   // auto | cpu | cuda
-  int threads = 0;               // intra-op threads; 0 = all cores
-  std::string init_image;        // path of the starting photo; empty = built-in demo scene (classical)
+  DeviceSetting device;
+  int threads = 0;
+  std::string init_image;
 
-  // camera
-  int width = 512;
-  int height = 512;
-  double focal_length = 500.0;     // pixels at width x height
-  std::optional<double> fov_deg;   // overrides focal_length when set
-  bool fov_auto = false;           // estimate the focal length from init_image
-
+  OracleOptions oracle;
+  CameraOptions camera;
   TrajectoryOptions trajectory;
   MeshingOptions mesh;
-  std::string mesh_keep = "all";   // mesh.keep: all | last_frame (the "w/o mesh" ablation)
   WarpOptions render;
-  int num_candidates = 4;          // inpaint.num_candidates
-  int canvas_border = 44;          // inpaint.canvas_border: generated margin (torch back end), >= 0
-  std::string sampler = "ddim";    // sampler.name: ddim | dpmpp_2m
-  int steps = 50;                  // sampler.steps (>= 1)
-  double guidance_scale = 7.5;     // sampler.guidance_scale (>= 0)
-  FinetuneOptions finetune;        // finetune.*: test-time fine-tuning (torch back end)
+  InpaintOptions inpaint;
+  SamplerOptions sampler;
+  FinetuneOptions finetune;
   OutputOptions output;
 
-  // The generator's options with the camera resolved (fov_auto must be resolved first).
-  GeneratorOptions ToGeneratorOptions() const;
+  template <class Self, class V>
+  static void List(Self& c, V& v) {
+    v.Text("prompt", c.prompt, "scene description for model back ends (recorded by every run)");
+    v.Text("negative_prompt", c.negative_prompt, "what model back ends avoid");
+    v.Number("frames", c.frames, Range::Closed(1, 100000),
+             "frames including frame 0 (the reference's `frames: N` makes N+1)");
+    v.Number("seed", c.seed, Range::Closed(0, 9007199254740991.0),
+             "run seed; each candidate's randomness derives from (seed, frame, candidate)");
+    v.Choice("backend", c.backend,
+             "`auto` (torch when `models` is set, else classical), `classical`, `torch`, or `oracle` (engine "
+             "self-test on the procedural room's ground truth)");
+    v.Text("models", c.models, "model folder for the torch back end (`models/README.md`)");
+    v.Choice("device", c.device, "`auto` (CUDA when the build has it and a GPU is visible), `cpu`, `cuda[:N]`");
+    v.Number("threads", c.threads, Range::Closed(0, 1024),
+             "CPU threads; 0 = `OMP_NUM_THREADS` when set, else all cores");
+    v.Text("init_image", c.init_image, "starting photo; empty = the prompt (torch) or the built-in procedural room");
+    v.Section("oracle", c.oracle);
+    v.Section("camera", c.camera);
+    v.Section("trajectory", c.trajectory);
+    v.Section("mesh", c.mesh);
+    v.Section("render", c.render);
+    v.Section("inpaint", c.inpaint);
+    v.Section("sampler", c.sampler);
+    v.Section("finetune", c.finetune);
+    v.Section("output", c.output);
+  }
 };
 
 // Reads a config file and its "parent" chain (relative to the child), merged
@@ -99,7 +158,16 @@ nlohmann::json ConfigToJson(const Config& config);
 // type "file". `what` names the argument in the error, e.g. "--trajectory".
 void ApplyTrajectoryArgument(TrajectoryOptions& trajectory, const std::string& value, const std::string& what);
 
-// Validates values; throws InputError "<source>: <key>: <problem>".
+// Validates every listed range and the rules across keys; throws InputError
+// "<source>: <key>: <problem>".
 void CheckConfig(const Config& config, const std::string& source);
+
+// The Markdown table of every key: | key | default | accepted values | meaning |
+// (configs/README.md holds it verbatim; `scenescape config keys` prints it).
+std::string ConfigKeyTable();
+
+// The generator's options for `config` along `path` (camera.fov must be
+// resolved, i.e. not "auto").
+GeneratorOptions ToGeneratorOptions(const Config& config, const CameraPath& path);
 
 }  // namespace scenescape

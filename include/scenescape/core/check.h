@@ -4,7 +4,7 @@
 //
 //   SCN_CHECK(x > 0) << "x must be positive, got " << x;
 //   SCN_CHECK_EQ(a, b);
-//   throw ConfigError("config.json: render.scale: expected a number > 0");
+//   throw InputError("config.json: render.supersample: expected an integer in [1, 4], got 0");
 
 #include <sstream>
 #include <stdexcept>

@@ -1,8 +1,8 @@
 #pragma once
 // File-system helpers. Every file the tool writes goes through WriteAtomically
-// (or AtomicFile): the data is written to "<name>.tmp-<pid>" in the same folder,
-// flushed, then renamed over the final name, so a killed run never leaves a
-// half-written file under a final name.
+// (or, for writers that need a path, WriteViaTemporary): the data is written to
+// "<name>.tmp-<pid>" in the same folder, flushed, then renamed over the final
+// name, so a killed run never leaves a half-written file under a final name.
 
 #include <filesystem>
 #include <functional>

@@ -1,7 +1,10 @@
 #pragma once
-// Reads one JSON object into typed fields, naming the full key path in every
-// error, and rejects the keys nobody asked for (Finish). Used by the config
-// loader (InputError), the model manifest (ResourceError) and job files.
+// The project's JSON reading: ParseJson turns text into a document (every JSON
+// file the tool reads goes through it), and JsonReader reads one JSON object
+// into typed fields, naming the full key path in every error, and rejects the
+// keys nobody asked for (Finish). Used by the config and its option listings
+// (core/options_json.h), the model manifest (ResourceError), batch job files and
+// the run folder's records.
 //
 //   JsonReader r(doc, "", [&](const std::string& key, const std::string& problem) {
 //     throw InputError(file + ": " + key + ": " + problem);
@@ -18,10 +21,22 @@
 #include <functional>
 #include <initializer_list>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 
+#include "scenescape/core/check.h"
+
 namespace scenescape {
+
+// Parses `text`; on a syntax error throws InputError (or, with
+// ExitCode::kMissingResource, ResourceError) "<source>: not valid JSON: <where>".
+nlohmann::json ParseJson(const std::string& text, const std::string& source,
+                         ExitCode code = ExitCode::kBadInput);
+
+// The document, or nullopt when `text` is not JSON (probes: a --set value that
+// may be a bare word, sniffing a file's kind).
+std::optional<nlohmann::json> TryParseJson(const std::string& text);
 
 class JsonReader {
  public:
@@ -46,6 +61,8 @@ class JsonReader {
   void Read(const char* key, int64_t& out);
   void Read(const char* key, uint64_t& out);
   void Read(const char* key, std::array<double, 3>& out);
+  // Any value (kept as JSON: sub-records the caller reads itself).
+  void Read(const char* key, nlohmann::json& out);
   // A string that must be one of `choices`.
   void ReadChoice(const char* key, std::string& out, std::initializer_list<const char*> choices);
   void Require(const char* key, bool ok, const std::string& what) const {

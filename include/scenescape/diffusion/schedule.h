@@ -1,6 +1,6 @@
 #pragma once
 // The discrete DDPM noise schedule: betas and their cumulative products, built
-// from the "scheduler" block of the model manifest (docs: torch_backend.md).
+// from the "scheduler" block of the model manifest (models/README.md).
 //
 // Forward process (Ho et al. 2020): x_t = sqrt(a_t) * x_0 + sqrt(1 - a_t) * eps,
 // with a_t = alphas_cumprod[t] = prod_{i<=t} (1 - betas[i]), t in [0, T).

@@ -14,6 +14,8 @@
 #include <Eigen/Core>
 #include <Eigen/Geometry>
 
+#include "scenescape/core/options.h"
+
 namespace scenescape {
 
 struct Intrinsics {
@@ -31,6 +33,30 @@ struct Intrinsics {
   static Intrinsics FromHorizontalFov(int width, int height, double fov_deg);
   double HorizontalFovDeg() const;
   Eigen::Matrix3d K() const;
+};
+
+// camera.*: the frame size and the frame-0 focal length.
+struct CameraOptions {
+  int width = 512;
+  int height = 512;
+  double focal_length = 500.0;
+  AutoNumber fov;  // unset: focal_length; degrees; or "auto" (estimated from the photo)
+
+  // Frame-0 intrinsics (principal point at the centre). fov must not be "auto":
+  // the run's resolve step replaces it first.
+  Intrinsics ToIntrinsics() const;
+
+  template <class Self, class V>
+  static void List(Self& o, V& v) {
+    v.Number("width", o.width, Range::Closed(16, 8192), "frame width in pixels");
+    v.Number("height", o.height, Range::Closed(16, 8192), "frame height in pixels");
+    v.Number("focal_length", o.focal_length, Range::OpenClosed(0, 1e6),
+             "focal length in pixels at that size (500: 54.2 degrees at 512 wide)");
+    v.Auto("fov", o.fov, Range::Open(1, 179),
+           "horizontal field of view in degrees (overrides `focal_length`), or `\"auto\"` to estimate it from "
+           "`init_image`'s vanishing lines (falls back to `focal_length`)",
+           /*nullable=*/true);
+  }
 };
 
 struct Camera {

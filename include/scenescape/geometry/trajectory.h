@@ -67,53 +67,85 @@
 #include <Eigen/Core>
 #include <Eigen/Geometry>
 
+#include <array>
+#include <cmath>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "scenescape/core/options.h"
+
 namespace scenescape {
 
-struct TrajectoryOptions {
-  // "rotations" | "translations" | "round" | "forward" | "file".
-  std::string type = "rotations";
+// The built-in motions, and "file" (a keyframe path).
+enum class Motion { kRotations, kTranslations, kRound, kForward, kFile };
 
-  // rotations: yaw per turning frame in radians, >= 0 (reference rotation_range 0.03 = 1.72 deg).
+template <>
+struct EnumTable<Motion> {
+  static constexpr std::array<std::pair<Motion, const char*>, 5> kNames = {{{Motion::kRotations, "rotations"},
+                                                                            {Motion::kTranslations, "translations"},
+                                                                            {Motion::kRound, "round"},
+                                                                            {Motion::kForward, "forward"},
+                                                                            {Motion::kFile, "file"}}};
+};
+
+// trajectory.*: the motion and its parameters (each documented in List).
+struct TrajectoryOptions {
+  Motion type = Motion::kRotations;
   double rotation_step_rad = 0.03;
-  // rotations: the reference's counters. A sweep turns rotation_steps + 2 frames
-  // (its `<=` test plus one extra rotating step), then holds no_rotation_steps + 1
-  // frames, then flips direction. Defaults 10 / 0 give 12 + 1, period 26. >= 0.
+  // The reference's counters: a sweep turns rotation_steps + 2 frames (its `<=`
+  // test plus one extra rotating step), then holds no_rotation_steps + 1 frames,
+  // then flips direction. Defaults 10 / 0 give 12 + 1, period 26.
   int rotation_steps = 10;
   int no_rotation_steps = 0;
-
-  // rotations / translations: step per frame (camera_speed_factor 0.035 * 0.1875),
-  // in units where the frame-0 median depth is reference_median_depth. >= 0.
+  // Steps per frame (camera_speed_factor 0.035 * 0.1875 in the reference), in
+  // units where the frame-0 median depth is reference_median_depth.
   double translation_step = 0.0065625;
-  // Multiply every step (rotations, translations, forward) by
-  // median_depth0 / reference_median_depth; off = raw scene units as in the reference.
   bool scale_with_depth = true;
-  double reference_median_depth = 0.1;  // > 0
-
-  // translations: flip the sideways direction on frames divisible by this. >= 1.
+  double reference_median_depth = 0.1;
   int change_translation_every = 20;
-
-  // round: frames per full turn (>= 1) and orbit radius / median_depth0 (> 0).
   int full_circle_frames = 100;
   double round_radius_factor = 2.0;
-
-  // forward: step per frame along the optical axis, same units as translation_step. >= 0.
   double forward_step = 0.0065625;
-
-  // file: path of a JSON keyframe file (relative paths resolve against the
-  // current directory; the config loader may make them absolute first).
+  // type file: the keyframe file (relative paths resolve against the current
+  // directory; the config loader makes them relative to the config file first).
   std::string file;
-
   // 0: rotations draw +-1 from the seed (the reference draws it at random);
-  // translations start with +1 (t_x grows: the camera centre moves to its -x
-  // first), round starts with +1 (the camera moves to its right first), as in the
-  // reference. +1 / -1 force the sign.
+  // translations and round start with +1, as in the reference. +1 / -1 force it.
   int first_direction = 0;
+
+  template <class Self, class V>
+  static void List(Self& o, V& v) {
+    v.Choice("type", o.type, "the motion: `rotations` (the reference's default), `translations`, `round`, `forward`, "
+             "or `file` (a keyframe file)");
+    v.Number("rotation_step_rad", o.rotation_step_rad, Range::Closed(0, M_PI), "rotations: yaw per turning frame");
+    v.Number("rotation_steps", o.rotation_steps, Range::AtLeast(0),
+             "rotations: the reference's counter: rotation_steps + 2 turning frames per sweep");
+    v.Number("no_rotation_steps", o.no_rotation_steps, Range::AtLeast(0),
+             "rotations: no_rotation_steps + 1 straight frames between sweeps");
+    v.Number("translation_step", o.translation_step, Range::Closed(0, 10),
+             "backward (rotations) or sideways (translations) step per frame, in units where frame 0's median "
+             "depth is `reference_median_depth`");
+    v.Flag("scale_with_depth", o.scale_with_depth,
+           "multiply steps by frame 0's median depth / `reference_median_depth`, so presets suit any depth scale "
+           "(false: raw scene units, as the reference)");
+    v.Number("reference_median_depth", o.reference_median_depth, Range::OpenClosed(0, 1e6),
+             "the median depth the steps are given for");
+    v.Number("change_translation_every", o.change_translation_every, Range::Closed(1, 1000000),
+             "translations: flip direction on frames divisible by this");
+    v.Number("full_circle_frames", o.full_circle_frames, Range::Closed(1, 1000000), "round: frames per turn");
+    v.Number("round_radius_factor", o.round_radius_factor, Range::OpenClosed(0, 1000),
+             "round: orbit radius in median depths of frame 0");
+    v.Number("forward_step", o.forward_step, Range::Closed(0, 10),
+             "forward: step per frame along the optical axis (units of `translation_step`)");
+    v.Text("file", o.file,
+           "keyframe file for `type: file` (relative to the config file); format in "
+           "`include/scenescape/geometry/trajectory.h`");
+    v.Number("first_direction", o.first_direction, Range::Closed(-1, 1),
+             "0: the first turn direction comes from the seed; +1 / -1 force it");
+  }
 
   // Throws InputError naming the offending key, e.g.
   // "trajectory.rotation_steps: expected an integer >= 0, got -3".
@@ -126,19 +158,6 @@ struct PathFrame {
   std::optional<double> fov_deg;  // horizontal fov in degrees; unset = the run's intrinsics
   std::string prompt;             // empty = the run's prompt
 };
-
-// The camera path for frames 0..num_frames-1 (num_frames >= 0 entries).
-// Entry 0 is the frame-0 camera: first_cam_from_world itself for the built-in
-// motions; keyframe 0's pose for "file". median_depth0 is the median depth of
-// frame 0 (> 0; used for step scaling, the orbit radius and relative keyframe
-// units). `seed` only picks the first turn direction of "rotations".
-// Throws InputError for bad options or a bad keyframe file, Error for a bad
-// median_depth0 or num_frames.
-std::vector<PathFrame> ComputePath(const TrajectoryOptions& options,
-                                   const Eigen::Matrix4d& first_cam_from_world,
-                                   double median_depth0,
-                                   int num_frames,
-                                   uint64_t seed);
 
 // Per-frame yaw sign of the "rotations" motion: entry i (i >= 1) is +1 / -1 when
 // frame i turns by dir * rotation_step_rad, 0 when it does not; entry 0 is 0.
@@ -173,6 +192,36 @@ struct KeyframePath {
 KeyframePath ParseKeyframePath(const std::string& json_text, const std::string& source);
 // Reads a keyframe file; errors name the file as given.
 KeyframePath LoadKeyframePath(const std::filesystem::path& file);
+
+// A camera path ready to be sampled, with no file left to read: a built-in
+// motion, or (Motion::kFile) the keyframe path parsed before the run.
+struct CameraPath {
+  TrajectoryOptions motion;
+  KeyframePath keyframes;  // Motion::kFile only: non-empty
+
+  CameraPath() = default;
+  // A built-in motion (not kFile).
+  CameraPath(const TrajectoryOptions& built_in) : motion(built_in) {}  // NOLINT: a motion is a path
+  CameraPath(const TrajectoryOptions& file_motion, KeyframePath parsed)
+      : motion(file_motion), keyframes(std::move(parsed)) {}
+};
+
+// The path of `options`: for Motion::kFile it reads and parses the keyframe file
+// (InputError naming the file and key); call it once, before the run.
+CameraPath LoadCameraPath(const TrajectoryOptions& options);
+
+// The camera path for frames 0..num_frames-1 (num_frames >= 0 entries).
+// Entry 0 is the frame-0 camera: first_cam_from_world itself for the built-in
+// motions; keyframe 0's pose for "file". median_depth0 is the median depth of
+// frame 0 (> 0; used for step scaling, the orbit radius and relative keyframe
+// units). `seed` only picks the first turn direction of "rotations". Reads no
+// file. Throws InputError for bad options, Error for a kFile path without
+// keyframes, a bad median_depth0 or num_frames.
+std::vector<PathFrame> ComputePath(const CameraPath& path,
+                                   const Eigen::Matrix4d& first_cam_from_world,
+                                   double median_depth0,
+                                   int num_frames,
+                                   uint64_t seed);
 
 // Samples frames 0..num_frames-1 of a keyframe path (see the file comment).
 std::vector<PathFrame> InterpolateKeyframePath(const KeyframePath& path,

@@ -9,26 +9,58 @@
 
 #include <ATen/core/Tensor.h>
 
+#include <array>
+
 #include <Eigen/Core>
 #include <cstdint>
 
+#include "scenescape/core/options.h"
 #include "scenescape/geometry/camera.h"
 #include "scenescape/mesh/mesh.h"
 
 namespace scenescape {
 
+// mesh.keep: what the global mesh holds after each frame.
+enum class MeshKeep {
+  kAll,        // every frame (SceneScape)
+  kLastFrame,  // the latest frame alone: only the previous frame is warped (the "w/o mesh" ablation)
+};
+
+template <>
+struct EnumTable<MeshKeep> {
+  static constexpr std::array<std::pair<MeshKeep, const char*>, 2> kNames = {
+      {{MeshKeep::kAll, "all"}, {MeshKeep::kLastFrame, "last_frame"}}};
+};
+
+// mesh.*: how a frame's depth becomes mesh.
 struct MeshingOptions {
   // Discontinuity detector on the min-max normalised disparity of the new frame:
   // a pixel is a discontinuity when exp(-sobel_beta * |sobel gradient|) < sobel_threshold.
-  double sobel_beta = 12.0;       // > 0
-  double sobel_threshold = 0.3;   // in (0, 1)
-  int discontinuity_dilation = 5; // odd kernel size of the dilation of that mask (1 = none)
+  double sobel_beta = 12.0;
+  double sobel_threshold = 0.3;
+  int discontinuity_dilation = 5;
   // New faces touching a discontinuity are removed when n . view_dir >= this
   // (n = unit face normal, view_dir = unit ray from the camera centre to the
   // centroid). -0.05 drops faces seen within ~87 degrees of edge-on.
-  double normal_filter_threshold = -0.05;  // in [-1, 1]; 1 disables the filter
-  // Stitch new geometry to the existing vertices along the hole boundary.
+  double normal_filter_threshold = -0.05;
   bool connect_to_existing = true;
+  MeshKeep keep = MeshKeep::kAll;  // used by the generator, not by AddFrameToMesh
+
+  template <class Self, class V>
+  static void List(Self& o, V& v) {
+    v.Number("sobel_beta", o.sobel_beta, Range::OpenClosed(0, 1000),
+             "discontinuity test on normalised disparity: exp(-beta * \\|Sobel\\|) < threshold");
+    v.Number("sobel_threshold", o.sobel_threshold, Range::Open(0, 1), "threshold of that test");
+    v.Number("discontinuity_dilation", o.discontinuity_dilation, Range::Closed(1, 31).Odd(),
+             "dilation of the discontinuity mask (odd kernel size, 1 = none)");
+    v.Number("normal_filter_threshold", o.normal_filter_threshold, Range::Closed(-1, 1),
+             "new faces at discontinuities with n . view >= this are dropped (1 disables)");
+    v.Flag("connect_to_existing", o.connect_to_existing,
+           "stitch new geometry to the existing vertices along the hole boundary");
+    v.Choice("keep", o.keep,
+             "`all`: one global mesh (SceneScape); `last_frame`: only the previous frame is warped (the \"w/o "
+             "mesh\" ablation)");
+  }
 };
 
 struct MeshUpdateStats {

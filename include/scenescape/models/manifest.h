@@ -1,6 +1,6 @@
 #pragma once
 // The model folder's DIR/manifest.json (schema "scenescape-models/1"; the
-// design is in notes/torch_backend.md; models/manifest.example.json).
+// documented in models/README.md, with models/manifest.example.json).
 //
 // Every file name is relative to DIR in the JSON; LoadManifest resolves it to
 // DIR/name and checks that the file exists. Keys not in the schema are errors.

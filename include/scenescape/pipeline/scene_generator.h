@@ -24,9 +24,11 @@
 
 namespace scenescape {
 
+// The generator's options, mapped from the run's config (config/config.h) by
+// the app; the engine has no defaults of its own beyond the option structs'.
 struct GeneratorOptions {
-  int frames = 50;           // total frames including frame 0 (>= 1)
-  uint64_t seed = 13;        // candidates of frame i use (seed, i, k); the path's random choices use it too
+  int frames = 0;            // total frames including frame 0 (>= 1)
+  uint64_t seed = 0;         // candidates of frame i use (seed, i, k); the path's random choices use it too
   // Frames in [reseed_from, reseed_to] draw their candidates from `reseed`
   // instead (--redo-frames A-B --seed S); the path keeps using `seed`.
   int reseed_from = -1;
@@ -35,20 +37,16 @@ struct GeneratorOptions {
   std::string prompt;
   std::string negative_prompt;
   Intrinsics intrinsics;     // frame-0 intrinsics (keyframe files may change the fov per frame)
-  TrajectoryOptions trajectory;
-  MeshingOptions meshing;
+  CameraPath path;           // parsed before the run: the generator reads no file
+  MeshingOptions meshing;    // meshing.keep: all, or last_frame (the "w/o mesh" ablation)
   WarpOptions warp;
-  int num_candidates = 4;    // inpainting candidates per frame (>= 1)
-  // "all": the global mesh keeps every frame (SceneScape). "last_frame": the mesh
-  // is rebuilt from the latest frame alone, i.e. only the previous frame is
-  // warped (the paper's "w/o mesh" ablation, with mesh warping instead of splatting).
-  std::string mesh_keep = "all";
+  InpaintOptions inpaint;    // inpaint.num_candidates per frame (the inpainter reads the rest)
 };
 
 struct Stages {
   std::shared_ptr<DepthEstimator> depth;
   std::shared_ptr<Inpainter> inpainter;
-  std::shared_ptr<CandidateScorer> scorer;       // may be null when num_candidates == 1
+  std::shared_ptr<CandidateScorer> scorer;       // may be null when inpaint.num_candidates == 1
   std::shared_ptr<SmallHoleFiller> hole_filler;  // may be null: specks are then inpainted too
 };
 
@@ -72,7 +70,8 @@ struct FrameResult {
 };
 
 // Everything needed to continue a run after frame next_index - 1 (resume):
-// the path is recomputed from the options and median_depth0.
+// the path is recomputed from the options and median_depth0 (frame 0's median
+// depth, computed once by Start; the run folder's depth PNG scale uses it too).
 struct GeneratorState {
   int next_index = 0;
   double median_depth0 = 0.0;

@@ -1,6 +1,6 @@
 #pragma once
 // The three pluggable stages of the per-frame loop, plus the small-hole filler.
-// Back ends ("classical", "torch", the tests' oracles) implement these.
+// The back ends (backends/: classical, torch, oracle; backends/registry.h) implement these.
 //
 // Tensor conventions for every stage (CPU, contiguous):
 //   image:     [H,W,3] float32 RGB in [0,1]
@@ -17,6 +17,20 @@
 #include "scenescape/geometry/camera.h"
 
 namespace scenescape {
+
+// inpaint.*: what the inpainting stage is asked for.
+struct InpaintOptions {
+  int num_candidates = 4;
+  int canvas_border = 44;
+
+  template <class Self, class V>
+  static void List(Self& o, V& v) {
+    v.Number("num_candidates", o.num_candidates, Range::Closed(1, 64),
+             "candidates per frame, ranked by the scorer (CLIP with the torch back end)");
+    v.Number("canvas_border", o.canvas_border, Range::Closed(0, 512),
+             "torch: generated margin around the frame (600 = 512 + 2 x 44); canvas sides must be multiples of 8");
+  }
+};
 
 // What a stage knows about the frame being made.
 struct FrameContext {

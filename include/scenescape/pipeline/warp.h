@@ -9,11 +9,23 @@
 
 namespace scenescape {
 
+// render.*: how the mesh is rendered at the next camera and the holes found.
 struct WarpOptions {
-  int supersample = 2;                  // render at this factor, then masked downsample (>= 1)
-  bool fix_floating_artifacts = true;   // pixels outside the previous frustum become holes
-  int frustum_margin_px = 128;          // width of the previous view's "picture frame" ring (1x pixels)
-  int mask_opening_kernel = 3;          // opening of the hole mask before inpainting (odd, 1 = off)
+  int supersample = 2;
+  bool fix_floating_artifacts = true;
+  int frustum_margin_px = 128;
+  int mask_opening_kernel = 3;
+
+  template <class Self, class V>
+  static void List(Self& o, V& v) {
+    v.Number("supersample", o.supersample, Range::Closed(1, 4),
+             "render at this factor and reduce with the masked downsample");
+    v.Flag("fix_floating_artifacts", o.fix_floating_artifacts, "pixels outside the previous view's frustum become holes");
+    v.Number("frustum_margin_px", o.frustum_margin_px, Range::Closed(1, 1024),
+             "width of the ring used by that test (output pixels)");
+    v.Number("mask_opening_kernel", o.mask_opening_kernel, Range::Closed(1, 31).Odd(),
+             "opening of the hole mask (odd, 1 = off); removed specks are filled with Telea instead of inpainted");
+  }
 };
 
 struct WarpResult {

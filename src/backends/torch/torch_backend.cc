@@ -1,262 +1,49 @@
-#include "scenescape/torch_backend/torch_backend.h"
+#include "scenescape/backends/torch/torch_backend.h"
 
-#include <ATen/ATen.h>
-#include <c10/core/InferenceMode.h>
 #include <torch/cuda.h>
-
-#include <map>
 
 #include "scenescape/core/check.h"
 #include "scenescape/core/logging.h"
-#include "scenescape/core/progress.h"
-#include "scenescape/diffusion/sampler.h"
-#include "scenescape/diffusion/scheduler.h"
-#include "scenescape/finetune/decoder_finetuner.h"
-#include "scenescape/finetune/depth_finetuner.h"
-#include "scenescape/models/clip_model.h"
-#include "scenescape/models/depth_model.h"
-#include "scenescape/models/inpaint_models.h"
 #include "scenescape/models/manifest.h"
+#include "stages.h"
 
 namespace scenescape {
-namespace {
 
-// [H,W,3] CPU -> [1,3,H,W] on device.
-at::Tensor ToBatch(const at::Tensor& image, const c10::Device& device) {
-  return image.permute({2, 0, 1}).unsqueeze(0).contiguous().to(device, at::kFloat);
-}
-
-// [3,H,W] any device -> [H,W,3] CPU contiguous.
-at::Tensor ToImage(const at::Tensor& chw) { return chw.permute({1, 2, 0}).to(at::kCPU, at::kFloat).contiguous(); }
-
-class TorchDepthEstimator : public DepthEstimator {
- public:
-  TorchDepthEstimator(const DepthManifest& manifest, c10::Device device, const FinetuneOptions& finetune)
-      : model_(std::make_unique<DepthModel>(manifest, device, at::kFloat)),
-        finetuner_(*model_, finetune),
-        device_(device) {}
-
-  std::string Name() const override { return "torchscript-depth"; }
-
-  at::Tensor Estimate(const at::Tensor& image, const at::Tensor& mesh_depth, const FrameContext&) override {
-    diagnostics_.clear();
-    const at::Tensor x = ToBatch(image, device_);
-    if (mesh_depth.defined()) {
-      const at::Tensor target = mesh_depth.to(device_, at::kFloat);
-      const FinetuneStats stats = finetuner_.Finetune(x, target);
-      if (!stats.losses.empty()) diagnostics_["depth_l1_before_finetune"] = stats.losses.front();
-      diagnostics_["depth_finetune_steps"] = stats.steps;
-      diagnostics_["depth_finetune_ms"] = stats.ms;
-    } else {
-      finetuner_.Restore();  // frame 0: the pretrained model, as the reference
-    }
-    at::Tensor depth = model_->PredictNoGrad(x).clone().squeeze(0).to(at::kCPU, at::kFloat).contiguous();
-    if (mesh_depth.defined()) {
-      const at::Tensor valid = mesh_depth > 0;
-      if (valid.any().item<bool>())
-        diagnostics_["depth_l1_after_finetune"] =
-            (depth.index({valid}) - mesh_depth.index({valid})).abs().mean().item<double>();
-    }
-    return depth.clamp_min(1e-6f);
+c10::Device ResolveDevice(const DeviceSetting& setting) {
+  const std::string name = OptionName(setting);
+#ifdef SCN_CUDA_ENABLED
+  const bool cuda = torch::cuda::is_available();
+#else
+  const bool cuda = false;
+#endif
+  switch (setting.kind) {
+    case DeviceSetting::Kind::kAuto:
+      return cuda ? c10::Device(c10::kCUDA, 0) : c10::Device(c10::kCPU);
+    case DeviceSetting::Kind::kCpu:
+      return c10::Device(c10::kCPU);
+    case DeviceSetting::Kind::kCuda:
+      break;
   }
-
-  std::map<std::string, double> Diagnostics() const override { return diagnostics_; }
-
- private:
-  std::unique_ptr<DepthModel> model_;
-  DepthFinetuner finetuner_;
-  c10::Device device_;
-  std::map<std::string, double> diagnostics_;
-};
-
-class DiffusionInpainter : public Inpainter {
- public:
-  DiffusionInpainter(const InpainterManifest& manifest, c10::Device device, const TorchBackendOptions& options)
-      : models_(std::make_unique<InpaintModels>(manifest, device)), device_(device), options_(options) {
-    ScheduleOptions schedule;
-    schedule.num_train_timesteps = manifest.scheduler.num_train_timesteps;
-    schedule.beta_schedule = manifest.scheduler.beta_schedule;
-    schedule.beta_start = manifest.scheduler.beta_start;
-    schedule.beta_end = manifest.scheduler.beta_end;
-    schedule.prediction_type = manifest.scheduler.prediction_type;
-    schedule.steps_offset = manifest.scheduler.steps_offset;
-    schedule.set_alpha_to_one = manifest.scheduler.set_alpha_to_one;
-    schedule.timestep_spacing = manifest.scheduler.timestep_spacing;
-    schedule.Check("inpainter.scheduler");
-    scheduler_ = MakeScheduler(options.sampler, schedule);
-    if (options.finetune.decoder_steps > 0) {
-      // The reference fine-tunes a separate float32 copy of the decoder.
-      if (models_->dtype == at::kFloat) {
-        finetune_decoder_ = &models_->vae_decoder;
-      } else {
-        own_decoder_ = std::make_unique<VaeDecoder>(manifest.vae_decoder, device, at::kFloat, manifest.latent_channels,
-                                                    manifest.vae_downsample);
-        finetune_decoder_ = own_decoder_.get();
-      }
-      finetuner_ = std::make_unique<DecoderFinetuner>(*finetune_decoder_, options.finetune);
-    }
-  }
-
-  std::string Name() const override { return "diffusion-" + options_.sampler; }
-
-  std::vector<at::Tensor> Inpaint(const at::Tensor& image, const at::Tensor& hole_mask, const FrameContext& ctx,
-                                  int num_candidates) override {
-    diagnostics_.clear();
-    const auto& m = models_->manifest;
-    const int64_t h = image.size(0), w = image.size(1);
-    full_ = hole_mask.all().item<bool>();
-    // Frame 0 (nothing known) is plain text-to-image at the frame size; later
-    // frames get the generated margin around the frame (reference section 5).
-    border_ = full_ ? 0 : options_.canvas_border;
-    const int64_t ch = h + 2 * border_, cw = w + 2 * border_;
-    SCN_CHECK(ch % m.vae_downsample == 0 && cw % m.vae_downsample == 0)
-        << "inpaint canvas " << cw << "x" << ch << " is not a multiple of " << m.vae_downsample
-        << " (choose camera size / inpaint.canvas_border accordingly)";
-    at::Tensor canvas = at::zeros({ch, cw, 3});
-    at::Tensor mask = at::ones({ch, cw}, at::kBool);
-    if (full_) {
-      canvas.fill_(1.0f);  // the reference starts from an all-white image
-    } else {
-      canvas.narrow(0, border_, h).narrow(1, border_, w).copy_(image);
-      mask.narrow(0, border_, h).narrow(1, border_, w).copy_(hole_mask);
-    }
-    canvas_ = ToBatch(canvas, device_);                                 // [1,3,CH,CW] in [0,1]
-    mask_ = mask.to(at::kFloat).unsqueeze(0).unsqueeze(0).to(device_);  // [1,1,CH,CW]
-
-    c10::InferenceMode guard;
-    const int64_t lh = ch / m.vae_downsample, lw = cw / m.vae_downsample;
-    const at::Tensor masked_image = (canvas_ * 2.0f - 1.0f) * (mask_ < 0.5f);
-    const at::Tensor masked_latent = models_->vae_encoder.Encode(masked_image) * m.latent_scale;  // [1,C,lh,lw]
-    const at::Tensor mask_latent = at::upsample_nearest2d(mask_, {lh, lw});                     // [1,1,lh,lw]
-    const int64_t n = num_candidates;
-    const at::Tensor extra = at::cat({mask_latent, masked_latent}, 1).expand({n, -1, -1, -1});
-    const at::Tensor extra2 = GuidanceBatch(extra);
-    const at::Tensor hidden = TextEmbeddings(ctx, n);  // [2N,L,D]
-    const double scale = options_.guidance_scale;
-    const auto model = [&](const at::Tensor& doubled, int64_t t, int) {
-      const at::Tensor sample = at::cat({doubled.to(extra2.scalar_type()), extra2}, 1);
-      return models_->unet.Predict(sample, TimestepBatch(t, 2 * n, device_), hidden);
-    };
-    const at::Tensor noise =
-        CandidateNoiseBatch(ctx.seed, ctx.frame_index, static_cast<int>(n), {m.latent_channels, lh, lw}, device_);
-    ProgressLine progress(fmt::format("diffusion x{}", n));
-    latents_ = Sample(*scheduler_, noise, options_.steps, GuidedDenoiser(model, scale),
-                      [&](int step, int total) { progress.Update(step, total); });
-    decoded_ = (models_->vae_decoder.Decode(latents_ / m.latent_scale) * 0.5f + 0.5f).clamp(0.0f, 1.0f);
-    std::vector<at::Tensor> candidates;
-    for (int64_t k = 0; k < n; ++k) candidates.push_back(Crop(decoded_[k]));
-    return candidates;
-  }
-
-  at::Tensor Finalize(int chosen, const std::vector<at::Tensor>& candidates) override {
-    if (full_ || !finetuner_) return candidates.at(chosen);
-    const double scale = models_->manifest.latent_scale;
-    const at::Tensor latent = latents_.narrow(0, chosen, 1).clone() / scale;
-    const FinetuneStats stats =
-        finetuner_->Finetune(latent, decoded_.narrow(0, chosen, 1).clone(), canvas_.clone(), mask_.clone());
-    if (!stats.losses.empty()) {
-      diagnostics_["decoder_loss_before_finetune"] = stats.losses.front();
-      diagnostics_["decoder_loss_last_step"] = stats.losses.back();
-    }
-    diagnostics_["decoder_finetune_ms"] = stats.ms;
-    at::Tensor image;
-    {
-      c10::InferenceMode guard;
-      image = (finetune_decoder_->Decode(latent) * 0.5f + 0.5f).clamp(0.0f, 1.0f);
-      const at::Tensor known = (mask_ < 0.5f).expand_as(image);
-      if (known.any().item<bool>()) {
-        const double mse = (image - canvas_).pow(2).index({known}).mean().item<double>();
-        diagnostics_["known_pixels_psnr"] = 10.0 * std::log10(1.0 / std::max(mse, 1e-12));
-      }
-    }
-    finetuner_->Restore();  // fine-tuning never carries over between frames
-    return Crop(image[0]);
-  }
-
-  std::map<std::string, double> Diagnostics() const override { return diagnostics_; }
-
- private:
-  at::Tensor Crop(const at::Tensor& chw) const {
-    const int64_t h = chw.size(1) - 2 * border_, w = chw.size(2) - 2 * border_;
-    return ToImage(chw.narrow(1, border_, h).narrow(2, border_, w));
-  }
-
-  // [2N,L,D]: N copies of the negative prompt's states, then N of the prompt's.
-  at::Tensor TextEmbeddings(const FrameContext& ctx, int64_t n) {
-    const std::string key = ctx.negative_prompt + "\x1f" + ctx.prompt;
-    if (key != cached_key_) {
-      const at::Tensor ids = models_->Tokenize({ctx.negative_prompt, ctx.prompt}).to(device_);
-      cached_states_ = models_->text_encoder.Encode(ids);
-      cached_key_ = key;
-    }
-    return GuidanceConditioning(cached_states_.narrow(0, 0, 1), cached_states_.narrow(0, 1, 1), n);
-  }
-
-  std::unique_ptr<InpaintModels> models_;
-  std::unique_ptr<VaeDecoder> own_decoder_;
-  VaeDecoder* finetune_decoder_ = nullptr;
-  std::unique_ptr<DecoderFinetuner> finetuner_;
-  std::unique_ptr<Scheduler> scheduler_;
-  c10::Device device_;
-  TorchBackendOptions options_;
-  std::string cached_key_;
-  at::Tensor cached_states_;
-  // The last Inpaint call, for Finalize.
-  bool full_ = false;
-  int64_t border_ = 0;
-  at::Tensor canvas_, mask_, latents_, decoded_;
-  std::map<std::string, double> diagnostics_;
-};
-
-class ClipScorer : public CandidateScorer {
- public:
-  ClipScorer(const ClipManifest& manifest, c10::Device device) : model_(manifest, device), device_(device) {}
-  std::string Name() const override { return "clip"; }
-
-  std::vector<double> Score(const std::vector<at::Tensor>& candidates, const at::Tensor&, const at::Tensor&,
-                            const FrameContext& ctx) override {
-    if (ctx.prompt != cached_prompt_) {
-      prompt_embedding_ = model_.EncodePrompts({ctx.prompt});
-      cached_prompt_ = ctx.prompt;
-    }
-    std::vector<at::Tensor> batch;
-    for (const auto& c : candidates) batch.push_back(c.permute({2, 0, 1}));
-    const at::Tensor images = at::stack(batch).to(device_);
-    const at::Tensor sim = ClipModel::Similarity(model_.EncodeImages(images), prompt_embedding_).to(at::kCPU);
-    std::vector<double> scores;
-    for (int64_t k = 0; k < sim.size(0); ++k) scores.push_back(sim[k][0].item<double>());
-    return scores;
-  }
-
- private:
-  ClipModel model_;
-  c10::Device device_;
-  std::string cached_prompt_;
-  at::Tensor prompt_embedding_;
-};
-
-}  // namespace
-
-c10::Device ResolveDevice(const std::string& name) {
-  if (name == "auto") return torch::cuda::is_available() ? c10::Device(c10::kCUDA, 0) : c10::Device(c10::kCPU);
-  if (name == "cpu") return c10::Device(c10::kCPU);
-  if (name.rfind("cuda", 0) == 0) {
-    if (!torch::cuda::is_available())
-      throw ResourceError("--device " + name + ": CUDA is not available (this LibTorch has no CUDA or no GPU is visible)");
-    return c10::Device(name);
-  }
-  throw InputError("--device " + name + ": expected auto, cpu or cuda[:N]");
+#ifndef SCN_CUDA_ENABLED
+  throw ResourceError("--device " + name +
+                      ": this build has no CUDA support (configure with -DSCN_WITH_CUDA=ON and a CUDA LibTorch)");
+#endif
+  if (!cuda)
+    throw ResourceError("--device " + name + ": CUDA is not available (this LibTorch has no CUDA or no GPU is visible)");
+  return setting.index < 0 ? c10::Device(c10::kCUDA, 0) : c10::Device(c10::kCUDA, setting.index);
 }
 
 TorchBackend MakeTorchBackend(const TorchBackendOptions& options) {
   const ModelManifest manifest = LoadManifest(options.models_dir);
   TorchBackend backend;
   backend.device = ResolveDevice(options.device);
-  backend.depth = std::make_shared<TorchDepthEstimator>(manifest.RequireDepth(), backend.device, options.finetune);
-  backend.inpainter = std::make_shared<DiffusionInpainter>(manifest.RequireInpainter(), backend.device, options);
-  backend.scorer = std::make_shared<ClipScorer>(manifest.RequireClip(), backend.device);
-  backend.description = fmt::format("torch ({} on {}, {} {} steps, cfg {})", options.models_dir.string(),
-                                    backend.device.str(), options.sampler, options.steps, options.guidance_scale);
+  backend.depth = torch_backend::MakeDepthEstimator(manifest.RequireDepth(), backend.device, options.finetune);
+  backend.inpainter = torch_backend::MakeDiffusionInpainter(manifest.RequireInpainter(), backend.device,
+                                                            options.sampler, options.inpaint.canvas_border, options.finetune);
+  backend.scorer = torch_backend::MakeClipScorer(manifest.RequireClip(), backend.device);
+  backend.description =
+      fmt::format("torch ({} on {}, {} {} steps, cfg {})", options.models_dir.string(), backend.device.str(),
+                  OptionName(options.sampler.name), options.sampler.steps, options.sampler.guidance_scale);
   return backend;
 }
 

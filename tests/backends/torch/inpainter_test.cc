@@ -18,7 +18,7 @@
 #include "scenescape/models/inpaint_models.h"
 #include "scenescape/models/manifest.h"
 #include "scenescape/models/tiny.h"
-#include "scenescape/torch_backend/torch_backend.h"
+#include "scenescape/backends/torch/torch_backend.h"
 #include "testing.h"
 
 namespace scenescape {
@@ -77,10 +77,10 @@ TEST(DiffusionInpainter, GuidanceMaskingAndBatchingMatchTheClosedForm) {
   WriteCraftedInpainter(dir);
   TorchBackendOptions options;
   options.models_dir = dir;
-  options.device = "cpu";
-  options.steps = 10;
-  options.guidance_scale = 7.5;
-  options.canvas_border = 16;
+  options.device = ParseOption<DeviceSetting>("cpu", "device");
+  options.sampler.steps = 10;
+  options.sampler.guidance_scale = 7.5;
+  options.inpaint.canvas_border = 16;
   options.finetune.decoder_steps = 0;  // the candidate is the final image
   options.finetune.depth_steps = 0;
   const TorchBackend backend = MakeTorchBackend(options);

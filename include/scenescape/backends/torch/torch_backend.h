@@ -1,6 +1,7 @@
 #pragma once
 // The "torch" back end: the method as the reference runs it, over TorchScript
-// models from a model folder (models/README.md):
+// models from a model folder (models/README.md). Its three stages live in
+// src/backends/torch/, one file each:
 //   depth:     DepthModel, fine-tuned at test time against the mesh depth
 //              (DepthFinetuner; pristine weights restored every frame)
 //   inpainter: Stable-Diffusion inpainting on a canvas with a border
@@ -18,18 +19,19 @@
 #include <memory>
 #include <string>
 
+#include "scenescape/core/device.h"
+#include "scenescape/diffusion/sampler_options.h"
 #include "scenescape/finetune/finetune_options.h"
 #include "scenescape/pipeline/stages.h"
 
 namespace scenescape {
 
+// The config's sections this back end reads, whole (config/config.h).
 struct TorchBackendOptions {
   std::filesystem::path models_dir;
-  std::string device = "auto";     // auto | cpu | cuda[:N]
-  std::string sampler = "ddim";    // ddim | dpmpp_2m
-  int steps = 50;                  // denoising steps (>= 1)
-  double guidance_scale = 7.5;     // classifier-free guidance
-  int canvas_border = 44;          // pixels of generated margin around the frame (600 = 512 + 2*44)
+  DeviceSetting device;
+  SamplerOptions sampler;
+  InpaintOptions inpaint;  // canvas_border: generated margin around frames >= 1
   FinetuneOptions finetune;
 };
 
@@ -41,8 +43,10 @@ struct TorchBackend {
   std::string description;  // one line for the log: files, device, dtype
 };
 
-// Resolves "auto"/"cpu"/"cuda[:N]" (ResourceError when CUDA is asked for and missing).
-c10::Device ResolveDevice(const std::string& name);
+// The device a setting names. "auto" is CUDA device 0 when the build has CUDA
+// (SCN_CUDA_ENABLED, from -DSCN_WITH_CUDA=ON) and LibTorch sees a GPU, else the
+// CPU. ResourceError when CUDA is asked for and the build or machine lacks it.
+c10::Device ResolveDevice(const DeviceSetting& setting);
 
 // Loads and checks every model of the folder (ResourceError naming the file,
 // before any frame is made).

@@ -1,0 +1,44 @@
+#pragma once
+// The device option: "auto", "cpu", "cuda" or "cuda:N". This header only holds
+// the setting and its spelling; the torch back end turns it into a c10::Device
+// (backends/torch/torch_backend.h: ResolveDevice), once, before the run.
+
+#include <optional>
+#include <string>
+
+#include "scenescape/core/options.h"
+
+namespace scenescape {
+
+struct DeviceSetting {
+  enum class Kind { kAuto, kCpu, kCuda };
+  Kind kind = Kind::kAuto;
+  int index = -1;  // kCuda: the GPU index of "cuda:N"; -1 for plain "cuda"
+
+  bool operator==(const DeviceSetting& o) const { return kind == o.kind && index == o.index; }
+  bool operator!=(const DeviceSetting& o) const { return !(*this == o); }
+};
+
+template <>
+struct OptionCodec<DeviceSetting> {
+  static std::string Name(const DeviceSetting& d) {
+    switch (d.kind) {
+      case DeviceSetting::Kind::kAuto: return "auto";
+      case DeviceSetting::Kind::kCpu: return "cpu";
+      case DeviceSetting::Kind::kCuda: return d.index < 0 ? "cuda" : "cuda:" + std::to_string(d.index);
+    }
+    return "?";
+  }
+  static std::optional<DeviceSetting> Parse(const std::string& text) {
+    if (text == "auto") return DeviceSetting{DeviceSetting::Kind::kAuto, -1};
+    if (text == "cpu") return DeviceSetting{DeviceSetting::Kind::kCpu, -1};
+    if (text == "cuda") return DeviceSetting{DeviceSetting::Kind::kCuda, -1};
+    if (text.rfind("cuda:", 0) == 0 && text.size() > 5 && text.size() <= 7 &&
+        text.find_first_not_of("0123456789", 5) == std::string::npos)
+      return DeviceSetting{DeviceSetting::Kind::kCuda, std::stoi(text.substr(5))};
+    return std::nullopt;
+  }
+  static std::string Expected() { return "auto, cpu, cuda or cuda:N"; }
+};
+
+}  // namespace scenescape

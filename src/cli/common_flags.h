@@ -1,0 +1,33 @@
+#pragma once
+// The flags several commands share, defined once: the config (-c/--config,
+// --set) and logging (--log-level, -v).
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+#include <vector>
+
+#include "scenescape/config/config.h"
+
+namespace scenescape {
+
+struct ConfigFlags {
+  std::string file;               // -c, --config
+  std::vector<std::string> sets;  // --set key.path=value (repeatable)
+
+  void Add(CLI::App* app, const std::string& group = "Config");
+  // Defaults < file (with its parent chain) < --set; *source names what was
+  // read, for error messages.
+  Config Load(std::string* source) const;
+};
+
+struct LogFlags {
+  std::string level = "info";  // --log-level
+  bool verbose = false;        // -v: debug
+
+  void Add(CLI::App* app, const std::string& group = "Config");
+  // Sets the logger's level.
+  void Apply() const;
+};
+
+}  // namespace scenescape
