@@ -1,10 +1,10 @@
 #include "frame_reporter.h"
 
 #include <ATen/ATen.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cstdio>
-#include <nlohmann/json.hpp>
 
 #include "scenescape/core/logging.h"
 
@@ -31,9 +31,14 @@ void FrameReporter::Frame(const FrameResult& fr) {
   std::string stages_ms;
   for (const auto& [stage, ms] : fr.timings_ms)
     if (stage != "total") stages_ms += fmt::format(" {}={:.0f}", stage, ms);
-  SCN_LOG_INFO("frame {}/{} | {:.0f} ms ({}) | generated {:.1f}% | mesh {} faces | ETA {}", fr.index + 1, frames_,
-               fr.timings_ms.at("total"), stages_ms.empty() ? "" : stages_ms.substr(1), 100.0 * generated,
-               fr.mesh_faces, FormatDuration(eta));
+  SCN_LOG_INFO("frame {}/{} | {:.0f} ms ({}) | generated {:.1f}% | mesh {} faces | ETA {}",
+               fr.index + 1,
+               frames_,
+               fr.timings_ms.at("total"),
+               stages_ms.empty() ? "" : stages_ms.substr(1),
+               100.0 * generated,
+               fr.mesh_faces,
+               FormatDuration(eta));
   if (json_) {
     const double score = fr.scores.empty() ? 0.0 : fr.scores.at(fr.chosen);
     Emit({{"event", "frame"},

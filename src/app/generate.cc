@@ -63,8 +63,8 @@ void RunGenerate(const GenerateRequest& request) {
   if (!plan.imported_path.empty()) plan.config.trajectory.file = folder.KeepTrajectory(plan.imported_path).string();
   if (request.overwrite) folder.Clear();
   SetLogFile(folder.File("log.txt"));
-  SCN_LOG_INFO("scenescape {} | back end: {} | {} threads", VersionString(), backend.description,
-               at::get_num_threads());
+  SCN_LOG_INFO(
+      "scenescape {} | back end: {} | {} threads", VersionString(), backend.description, at::get_num_threads());
   if (!plan.start_image.defined()) SCN_LOG_INFO("frame 0 from the prompt: \"{}\"", plan.config.prompt);
   folder.Begin(NewRecord(plan, backend, request.command_line));
   SceneGenerator generator(ToGeneratorOptions(plan.config, plan.path), backend.stages);
@@ -84,8 +84,11 @@ void RunResume(const ResumeRequest& request) {
     if (request.redo_from < 1)
       throw InputError("--redo-frames: frame 0 cannot be redone (it is the starting image); start a new run");
     if (request.redo_from >= saved)
-      throw InputError(fmt::format("--redo-frames {}-{}: {} holds frames 0-{} only", request.redo_from,
-                                   request.redo_to, folder.dir().string(), saved - 1));
+      throw InputError(fmt::format("--redo-frames {}-{}: {} holds frames 0-{} only",
+                                   request.redo_from,
+                                   request.redo_to,
+                                   folder.dir().string(),
+                                   saved - 1));
     next = request.redo_from;
     if (request.redo_seed) record.reseed = RunRecord::Reseed{request.redo_from, request.redo_to, *request.redo_seed};
   } else if (record.status == "complete") {
@@ -110,8 +113,12 @@ void RunResume(const ResumeRequest& request) {
   const GeneratorState state = folder.LoadGeneratorState(next);
   folder.RemoveFramesFrom(next);
   SetLogFile(folder.File("log.txt"));
-  SCN_LOG_INFO("{} {} at frame {}/{} (mesh {} faces)", request.redo_from >= 0 ? "redoing" : "resuming",
-               folder.dir().string(), next + 1, plan.config.frames, state.mesh.NumFaces());
+  SCN_LOG_INFO("{} {} at frame {}/{} (mesh {} faces)",
+               request.redo_from >= 0 ? "redoing" : "resuming",
+               folder.dir().string(),
+               next + 1,
+               plan.config.frames,
+               state.mesh.NumFaces());
   record.resumed.push_back({{"at_frame", next}, {"command_line", request.command_line}});
   GeneratorOptions options = ToGeneratorOptions(plan.config, plan.path);
   if (record.reseed) {

@@ -9,8 +9,11 @@
 namespace scenescape {
 namespace fs = std::filesystem;
 
-void RenderAlongPath(const Mesh& mesh, const std::vector<PathFrame>& path, const Intrinsics& intrinsics,
-                     int supersample, const PathRenderOutput& output) {
+void RenderAlongPath(const Mesh& mesh,
+                     const std::vector<PathFrame>& path,
+                     const Intrinsics& intrinsics,
+                     int supersample,
+                     const PathRenderOutput& output) {
   EnsureWritableDir(output.dir / output.frames_dir);
   std::vector<fs::path> files;
   std::vector<Camera> cameras;

@@ -23,7 +23,10 @@ struct PathRenderOutput {
 // Renders `mesh` at every frame of `path` (the path's fov where it sets one,
 // else `intrinsics`), `supersample` x, and writes the frames, the video and
 // cameras.json.
-void RenderAlongPath(const Mesh& mesh, const std::vector<PathFrame>& path, const Intrinsics& intrinsics,
-                     int supersample, const PathRenderOutput& output);
+void RenderAlongPath(const Mesh& mesh,
+                     const std::vector<PathFrame>& path,
+                     const Intrinsics& intrinsics,
+                     int supersample,
+                     const PathRenderOutput& output);
 
 }  // namespace scenescape

@@ -31,7 +31,8 @@ Mesh FloorGrid(double y, double half, double step) {
 }
 
 Mesh Concatenate(const Mesh& a, const Mesh& b) {
-  return Mesh{at::cat({a.vertices, b.vertices}).contiguous(), at::cat({a.colors, b.colors}).contiguous(),
+  return Mesh{at::cat({a.vertices, b.vertices}).contiguous(),
+              at::cat({a.colors, b.colors}).contiguous(),
               at::cat({a.faces, b.faces + static_cast<int>(a.NumVertices())}).contiguous()};
 }
 
@@ -54,8 +55,8 @@ void RunDryRun(const GenerateRequest& request) {
       ComputePath(plan.path, Eigen::Matrix4d::Identity(), median, config.frames, config.seed);
   first.cam_from_world = path[0].cam_from_world;
   Mesh proxy = Mesh::Empty();
-  AddFrameToMesh(proxy, image, depth, at::ones({image.size(0), image.size(1)}, at::kBool), at::Tensor(), first,
-                 config.mesh);
+  AddFrameToMesh(
+      proxy, image, depth, at::ones({image.size(0), image.size(1)}, at::kBool), at::Tensor(), first, config.mesh);
   // A floor grid half a median depth below the first camera, in its frame,
   // makes the motion readable where the first frame's mesh ends.
   const Eigen::Matrix4d world_from_first = first.WorldFromCam();
@@ -68,11 +69,13 @@ void RunDryRun(const GenerateRequest& request) {
   }
   floor.vertices = (at::matmul(floor.vertices, r.t()) + tr).contiguous();
   proxy = Concatenate(proxy, floor);
-  PathRenderOutput output{request.out_dir, "preview", "preview.mp4", config.output.fps,
-                          RunFolder::DepthPngScale(config.output, median)};
+  PathRenderOutput output{
+      request.out_dir, "preview", "preview.mp4", config.output.fps, RunFolder::DepthPngScale(config.output, median)};
   RenderAlongPath(proxy, path, first.intrinsics, 1, output);
-  SCN_LOG_INFO("dry run: {} frames of the path over a proxy scene in {:.1f} s -> {}", config.frames,
-               clock.ElapsedSeconds(), (request.out_dir / "preview.mp4").string());
+  SCN_LOG_INFO("dry run: {} frames of the path over a proxy scene in {:.1f} s -> {}",
+               config.frames,
+               clock.ElapsedSeconds(),
+               (request.out_dir / "preview.mp4").string());
 }
 
 }  // namespace scenescape

@@ -42,14 +42,19 @@ void RunRender(const RenderRequest& request) {
   }
   const std::vector<PathFrame> path =
       ComputePath(camera_path, Eigen::Matrix4d::Identity(), median, config.frames, config.seed);
-  const fs::path out = request.out_dir.empty()
-                           ? folder.dir() / ("render_" + OptionName(config.trajectory.type))
-                           : request.out_dir;
-  PathRenderOutput output{out, "frames", "video.mp4", config.output.fps,
+  const fs::path out =
+      request.out_dir.empty() ? folder.dir() / ("render_" + OptionName(config.trajectory.type)) : request.out_dir;
+  PathRenderOutput output{out,
+                          "frames",
+                          "video.mp4",
+                          config.output.fps,
                           cameras.depth_png_scale.value_or(RunFolder::DepthPngScale(config.output, median))};
   RenderAlongPath(mesh, path, first.intrinsics, request.supersample, output);
-  SCN_LOG_INFO("rendered the scene of {} along {} frames in {:.1f} s -> {}", folder.dir().string(), path.size(),
-               clock.ElapsedSeconds(), out.string());
+  SCN_LOG_INFO("rendered the scene of {} along {} frames in {:.1f} s -> {}",
+               folder.dir().string(),
+               path.size(),
+               clock.ElapsedSeconds(),
+               out.string());
 }
 
 }  // namespace scenescape

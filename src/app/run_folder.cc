@@ -43,10 +43,16 @@ json CameraJson(int index, const Camera& cam) {
   const auto& k = cam.intrinsics;
   json rows = json::array();
   for (int r = 0; r < 4; ++r)
-    rows.push_back({cam.cam_from_world(r, 0), cam.cam_from_world(r, 1), cam.cam_from_world(r, 2),
-                    cam.cam_from_world(r, 3)});
-  return {{"index", index}, {"width", k.width}, {"height", k.height}, {"fx", k.fx}, {"fy", k.fy},
-          {"cx", k.cx},     {"cy", k.cy},       {"cam_from_world", rows}};
+    rows.push_back(
+        {cam.cam_from_world(r, 0), cam.cam_from_world(r, 1), cam.cam_from_world(r, 2), cam.cam_from_world(r, 3)});
+  return {{"index", index},
+          {"width", k.width},
+          {"height", k.height},
+          {"fx", k.fx},
+          {"fy", k.fy},
+          {"cx", k.cx},
+          {"cy", k.cy},
+          {"cam_from_world", rows}};
 }
 
 Camera ReadCamera(JsonReader r) {
@@ -113,8 +119,8 @@ void AppendTensor(std::string& out, const at::Tensor& t) {
   out.append(static_cast<const char*>(c.data_ptr()), c.numel() * c.element_size());
 }
 
-at::Tensor TakeTensor(const std::string& data, size_t& offset, at::IntArrayRef shape, at::ScalarType type,
-                      const fs::path& file) {
+at::Tensor TakeTensor(
+    const std::string& data, size_t& offset, at::IntArrayRef shape, at::ScalarType type, const fs::path& file) {
   at::Tensor t = at::empty(shape, type);
   const size_t bytes = t.numel() * t.element_size();
   if (offset + bytes > data.size()) throw InputError(file.string() + ": truncated state file");
@@ -155,8 +161,7 @@ RunRecord RunFolder::ReadRecord() const {
   const fs::path file = dir_ / "run.json";
   const json doc = ReadRecordFile(file, "not a scenescape run folder");
   JsonReader r = RecordReader(doc, file);
-  for (const char* key : {"config", "status"})
-    r.Require(key, r.Has(key), "missing (not a scenescape run record)");
+  for (const char* key : {"config", "status"}) r.Require(key, r.Has(key), "missing (not a scenescape run record)");
   RunRecord record;
   r.Read("version", record.version);
   r.Read("libtorch", record.libtorch);
@@ -218,9 +223,10 @@ CamerasRecord RunFolder::ReadCameras(const fs::path& file) {
   r.Require("frames", frames && frames->is_array(), "expected an array of cameras");
   for (size_t i = 0; i < frames->size(); ++i) {
     const std::string key = "frames[" + std::to_string(i) + "]";
-    record.cameras.push_back(ReadCamera(JsonReader((*frames)[i], key, [file](const std::string& k, const std::string& p) {
-      throw InputError(file.string() + ": " + k + ": " + p);
-    })));
+    record.cameras.push_back(
+        ReadCamera(JsonReader((*frames)[i], key, [file](const std::string& k, const std::string& p) {
+          throw InputError(file.string() + ": " + k + ": " + p);
+        })));
   }
   r.Finish();
   return record;
@@ -316,8 +322,7 @@ void RunFolder::RemoveFramesFrom(int first) const {
       if (stale_temp || (std::regex_match(name, m, kFrameFile) && std::stoi(m[1]) >= first)) fs::remove(entry.path());
     }
   }
-  for (const char* product :
-       {"video.mp4", "video_reverse.mp4", "mesh.ply", "mesh.obj", "mesh.glb", "transforms.json"})
+  for (const char* product : {"video.mp4", "video_reverse.mp4", "mesh.ply", "mesh.obj", "mesh.glb", "transforms.json"})
     fs::remove(dir_ / product);
   fs::remove_all(dir_ / "colmap");
   // Leftover temporaries anywhere in the run (an interrupted atomic write).
@@ -399,9 +404,12 @@ void RunFolder::WriteFrame(const FrameResult& r, const GeneratorState& state) {
   WriteCameras(dir_ / "cameras.json", cameras_, depth_scale);
   WriteAtomically(dir_ / "run.json", RecordJson(record_).dump(1));
   // Last: the frame counts as done once state.json names it.
-  const json s = {{"next_index", r.index + 1}, {"median_depth0", state.median_depth0},
-                  {"mesh_vertices", nv},       {"mesh_faces", nf},
-                  {"height", r.depth.size(0)}, {"width", r.depth.size(1)}};
+  const json s = {{"next_index", r.index + 1},
+                  {"median_depth0", state.median_depth0},
+                  {"mesh_vertices", nv},
+                  {"mesh_faces", nf},
+                  {"height", r.depth.size(0)},
+                  {"width", r.depth.size(1)}};
   WriteAtomically(dir_ / "state" / "state.json", s.dump(1));
 }
 
@@ -425,8 +433,11 @@ void RunFolder::Complete(const Mesh& mesh, double seconds) {
     const std::vector<fs::path> reversed(frame_files.rbegin(), frame_files.rend());
     WriteVideo(dir_ / "video_reverse.mp4", reversed, output.fps);
   }
-  SCN_LOG_INFO("wrote mesh ({} vertices, {} faces) and video ({}) in {:.1f} s", mesh.NumVertices(), mesh.NumFaces(),
-               codec, t.ElapsedSeconds());
+  SCN_LOG_INFO("wrote mesh ({} vertices, {} faces) and video ({}) in {:.1f} s",
+               mesh.NumVertices(),
+               mesh.NumFaces(),
+               codec,
+               t.ElapsedSeconds());
   record_.video_codec = codec;
   record_.mesh_vertices = mesh.NumVertices();
   record_.mesh_faces = mesh.NumFaces();

@@ -2,12 +2,12 @@
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
+#include <nlohmann/json.hpp>
 #include <opencv2/core.hpp>
 
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
-#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "scenescape/backends/classical/focal.h"
@@ -98,10 +98,15 @@ StartFrame PrepareStartImage(const Config& config) {
     if (f) {
       // The focal length scales with the resize of the crop.
       camera.focal_length = *f * fitted.scale_x;
-      SCN_LOG_INFO("--fov auto: focal length {:.1f} px in the photo, {:.1f} px at {}x{} ({:.1f} deg)", *f,
-                   camera.focal_length, camera.width, camera.height, FovDeg(camera.width, camera.focal_length));
+      SCN_LOG_INFO("--fov auto: focal length {:.1f} px in the photo, {:.1f} px at {}x{} ({:.1f} deg)",
+                   *f,
+                   camera.focal_length,
+                   camera.width,
+                   camera.height,
+                   FovDeg(camera.width, camera.focal_length));
     } else {
-      SCN_LOG_WARN("--fov auto: {}; using the default {:.1f} deg field of view", reason,
+      SCN_LOG_WARN("--fov auto: {}; using the default {:.1f} deg field of view",
+                   reason,
                    FovDeg(camera.width, camera.focal_length));
     }
     camera.fov = AutoNumber{};

@@ -19,7 +19,11 @@ std::string BuildInfo() {
   const char* cuda_build = "no (configure with -DSCN_WITH_CUDA=ON and a CUDA LibTorch)";
 #endif
   return fmt::format("scenescape {}\nLibTorch {}  OpenCV {}\nCUDA build: {}  LibTorch with CUDA: {}  GPUs visible: {}",
-                     VersionString(), TORCH_VERSION, CV_VERSION, cuda_build, at::hasCUDA() ? "yes" : "no",
+                     VersionString(),
+                     TORCH_VERSION,
+                     CV_VERSION,
+                     cuda_build,
+                     at::hasCUDA() ? "yes" : "no",
                      torch::cuda::device_count());
 }
 

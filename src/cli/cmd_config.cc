@@ -28,8 +28,10 @@ class ConfigCommand : public Command {
       return 0;
     }
     const Config c = flags_.Load(nullptr);
-    if (dump_->parsed()) std::printf("%s\n", ConfigToJson(c).dump(2).c_str());
-    else std::printf("config is valid\n");
+    if (dump_->parsed())
+      std::printf("%s\n", ConfigToJson(c).dump(2).c_str());
+    else
+      std::printf("config is valid\n");
     return 0;
   }
 

@@ -8,13 +8,15 @@ namespace {
 class EvalCommand : public Command {
  public:
   CLI::App* Register(CLI::App& app) override {
-    CLI::App* sub = app.add_subcommand(
-        "eval", "Measure finished runs: metrics.json, metrics.csv and plots/ in each run folder");
+    CLI::App* sub =
+        app.add_subcommand("eval", "Measure finished runs: metrics.json, metrics.csv and plots/ in each run folder");
     sub->add_option("runs", runs_, "Run folders")->required();
     sub->add_flag("--no-plots", no_plots_, "Skip the PNG plots");
-    sub->add_option("-m,--models", models_,
+    sub->add_option("-m,--models",
+                    models_,
                     "Model folder whose CLIP scores each frame against the prompt (default: the run's own)");
-    sub->add_flag("--colmap", colmap_,
+    sub->add_flag("--colmap",
+                  colmap_,
                   "Also run COLMAP on the frames and compare the recovered cameras with the known path "
                   "(registered fraction, rotation/translation error, reprojection error)");
     return sub;

@@ -37,37 +37,44 @@ class GenerateCommand : public Command {
         ->group(run);
     app.add_option("-n,--negative-prompt", negative_prompt_, "What to avoid (model back ends)")->group(run);
     app.add_option("--frames", frames_, "Number of frames, the first included (default 50)")->group(run);
-    app.add_option("-i,--init-image", init_image_,
+    app.add_option("-i,--init-image",
+                   init_image_,
                    "Starting photo (any size: centre-cropped and resized to the output size). "
                    "Default: the built-in procedural room")
         ->group(run);
     app.add_option("-o,--out", out_, "Output folder (default: output/<date>_<prompt>)")->group(run);
     app.add_option("-s,--seed", seed_, "Seed; -1 picks a random one (always recorded). Default 13")->group(run);
     app.add_flag("--overwrite", overwrite_, "Allow an --out folder that already holds a run")->group(run);
-    app.add_option("--resume", resume_,
+    app.add_option("--resume",
+                   resume_,
                    "Continue the stopped run in DIR (same frames as an uninterrupted run); other flags are "
                    "taken from DIR/run.json")
         ->group(run);
-    app.add_flag("--dry-run", dry_run_,
+    app.add_flag("--dry-run",
+                 dry_run_,
                  "Only preview the camera path: render it over a proxy scene (first frame's mesh + floor grid) to "
                  "preview.mp4 in seconds")
         ->group(run);
-    app.add_option("--redo-frames", redo_frames_,
+    app.add_option("--redo-frames",
+                   redo_frames_,
                    "With --resume DIR: regenerate frames A-B (with --seed S if given) and every frame after")
         ->group(run);
     const char* cam = "Camera";
-    app.add_option("-t,--trajectory", trajectory_,
+    app.add_option("-t,--trajectory",
+                   trajectory_,
                    "rotations (default) | translations | round | forward | a JSON keyframe file | a NeRF "
                    "transforms.json | a COLMAP text model folder (cameras.txt, images.txt)")
         ->group(cam);
     app.add_option("--fov", fov_, "Horizontal field of view in degrees, or 'auto' to estimate it from --init-image")
         ->group(cam);
     const char* engine = "Engine";
-    app.add_option("-m,--models", models_,
+    app.add_option("-m,--models",
+                   models_,
                    "Model folder (models/README.md): text-to-scene with Stable Diffusion inpainting, a depth "
                    "network and CLIP (the torch back end)")
         ->group(engine);
-    app.add_option("--backend", backend_,
+    app.add_option("--backend",
+                   backend_,
                    "auto | classical | torch | oracle (auto: torch with --models, else classical; oracle: engine "
                    "self-test on the built-in room)")
         ->group(engine);
@@ -80,7 +87,8 @@ class GenerateCommand : public Command {
     app.add_option("--threads", threads_, "CPU threads (default: OMP_NUM_THREADS, else all cores)")->group(engine);
     config_.Add(&app);
     log_.Add(&app);
-    app.add_option("--progress", progress_,
+    app.add_option("--progress",
+                   progress_,
                    "text (log lines) | json (also one JSON event per frame on stdout, for schedulers and GUIs)")
         ->check(CLI::IsMember({"text", "json"}))
         ->group("Config");
@@ -89,8 +97,7 @@ class GenerateCommand : public Command {
 
   int Run(const Invocation& invocation) override {
     log_.Apply();
-    if (redo_frames_ && !resume_)
-      throw InputError("--redo-frames needs --resume DIR (the run whose frames to redo)");
+    if (redo_frames_ && !resume_) throw InputError("--redo-frames needs --resume DIR (the run whose frames to redo)");
     if (resume_) {
       RunResume(Resume(invocation));
       return 0;

@@ -11,7 +11,8 @@ class RenderCommand : public Command {
     CLI::App* sub = app.add_subcommand(
         "render", "Re-render a finished run's mesh along another camera path (frames/, video.mp4, cameras.json)");
     sub->add_option("run", request_.run_dir, "Run folder")->required();
-    sub->add_option("-t,--trajectory", request_.trajectory,
+    sub->add_option("-t,--trajectory",
+                    request_.trajectory,
                     "rotations | translations | round | forward | keyframe file | transforms.json | COLMAP folder "
                     "(default: the run's own path)");
     sub->add_option("--frames", request_.frames, "Number of frames (default: the run's)");

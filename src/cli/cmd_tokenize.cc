@@ -45,10 +45,12 @@ int TokenizeCommand::Run(const Invocation&) {
   for (size_t i = 0; i < ids.size(); ++i) line += (i ? " " : "") + std::to_string(ids[i]);
   std::printf("%s\n", line.c_str());
   if (tokens.truncated)
-    SCN_LOG_WARN("the prompt needs {} tokens with start and end, the text encoder sees {}: everything after "
-                 "\"{}\" is ignored",
-                 tokens.untruncated_length, context_,
-                 tokenizer.Decode(std::vector<int64_t>(tokens.ids.end() - 3, tokens.ids.end() - 1)));
+    SCN_LOG_WARN(
+        "the prompt needs {} tokens with start and end, the text encoder sees {}: everything after "
+        "\"{}\" is ignored",
+        tokens.untruncated_length,
+        context_,
+        tokenizer.Decode(std::vector<int64_t>(tokens.ids.end() - 3, tokens.ids.end() - 1)));
   return 0;
 }
 

@@ -40,8 +40,10 @@ class KeyTableWriter {
 
   template <typename T>
   void Number(const char* key, const T& value, const Range& range, const char* doc) {
-    Row(key, Range::Format(value), std::string(std::is_integral_v<T> ? "integer " : "number ") + Escape(range.Bounds()) +
-                                       (range.odd ? ", odd" : ""),
+    Row(key,
+        Range::Format(value),
+        std::string(std::is_integral_v<T> ? "integer " : "number ") + Escape(range.Bounds()) +
+            (range.odd ? ", odd" : ""),
         doc);
   }
   void Flag(const char* key, const bool& value, const char* doc) {
@@ -149,7 +151,8 @@ void CheckConfig(const Config& c, const std::string& source) {
     throw InputError(source + ": " + e.what());
   }
   if (c.backend == Backend::kTorch && c.models.empty())
-    throw InputError(source + ": models: expected a model folder for backend \"torch\" (see models/README.md), got \"\"");
+    throw InputError(source +
+                     ": models: expected a model folder for backend \"torch\" (see models/README.md), got \"\"");
 }
 
 std::string ConfigKeyTable() {

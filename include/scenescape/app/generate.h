@@ -12,11 +12,11 @@
 namespace scenescape {
 
 struct GenerateRequest {
-  Config config;                 // as given; "auto" values are resolved by the run (app/run_plan.h)
+  Config config;  // as given; "auto" values are resolved by the run (app/run_plan.h)
   std::filesystem::path out_dir;
-  std::string command_line;      // recorded in run.json
-  bool overwrite = false;        // allow an output folder that already holds a run
-  bool progress_json = false;    // one JSON event per frame on stdout (--progress json)
+  std::string command_line;    // recorded in run.json
+  bool overwrite = false;      // allow an output folder that already holds a run
+  bool progress_json = false;  // one JSON event per frame on stdout (--progress json)
 };
 
 // Runs the whole job. Every input is read and checked before anything is

@@ -37,9 +37,9 @@
 // video.mp4, cameras.json}; `eval` writes metrics.json, metrics.csv, plots/.
 
 #include <ATen/core/Tensor.h>
+#include <nlohmann/json.hpp>
 
 #include <filesystem>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -53,14 +53,14 @@ namespace scenescape {
 
 // run.json. Reading checks every key it uses and names the file and key.
 struct RunRecord {
-  std::string version;       // VersionString() and the libraries of the run
+  std::string version;  // VersionString() and the libraries of the run
   std::string libtorch;
   std::string opencv;
   std::string command_line;  // of the run's start
   Config config;             // resolved: no "auto" but output.depth_png_scale
   uint64_t seed = 0;
-  nlohmann::json backend;    // {"name", "depth", "inpainter", "scorer"}
-  std::string status = "running";  // "running" | "complete"
+  nlohmann::json backend;                 // {"name", "depth", "inpainter", "scorer"}
+  std::string status = "running";         // "running" | "complete"
   std::optional<double> depth_png_scale;  // set once frame 0 is written
   // --redo-frames A-B --seed S: frames A..B drew their candidates from S.
   struct Reseed {
@@ -97,7 +97,7 @@ class RunFolder {
   // ------------------------------------------------------------ names
   // "00000.png" for frame 0 (suffix ".png", "_preview.png", ".bin", ...).
   static std::string FrameFileName(int index, std::string_view suffix = ".png");
-  std::filesystem::path Frame(int index) const;  // frames/00000.png
+  std::filesystem::path Frame(int index) const;                               // frames/00000.png
   std::filesystem::path File(const char* name) const { return dir_ / name; }  // run.json, cameras.json, ...
 
   // ------------------------------------------------------------ run.json
@@ -107,7 +107,8 @@ class RunFolder {
   RunRecord ReadRecord() const;
 
   // ------------------------------------------------------------ cameras.json
-  static void WriteCameras(const std::filesystem::path& file, const std::vector<Camera>& cameras,
+  static void WriteCameras(const std::filesystem::path& file,
+                           const std::vector<Camera>& cameras,
                            double depth_png_scale);
   static CamerasRecord ReadCameras(const std::filesystem::path& file);
   // output.depth_png_scale, or for "auto" 4000 / frame 0's median depth.

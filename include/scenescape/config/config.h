@@ -52,7 +52,9 @@ struct OracleOptions {
 
   template <class Self, class V>
   static void List(Self& o, V& v) {
-    v.Number("depth_noise", o.depth_noise, Range::Closed(0, 10),
+    v.Number("depth_noise",
+             o.depth_noise,
+             Range::Closed(0, 10),
              "oracle only: per-pixel multiplicative depth noise (standard deviation) for frames >= 1, to show "
              "that the consistency metrics can fail");
   }
@@ -77,7 +79,9 @@ struct OutputOptions {
     v.Flag("keep_candidates", o.keep_candidates, "write every candidate to `candidates/`");
     v.Flag("write_obj", o.write_obj, "also write `mesh.obj`");
     v.Flag("write_glb", o.write_glb, "also write `mesh.glb` (binary glTF with vertex colours: Blender, browsers)");
-    v.Auto("depth_png_scale", o.depth_png_scale, Range::OpenClosed(0, 1e9),
+    v.Auto("depth_png_scale",
+           o.depth_png_scale,
+           Range::OpenClosed(0, 1e9),
            "16-bit depth PNG value = depth x scale; `\"auto\"` = 4000 / median depth of frame 0",
            /*nullable=*/false);
   }
@@ -113,17 +117,22 @@ struct Config {
   static void List(Self& c, V& v) {
     v.Text("prompt", c.prompt, "scene description for model back ends (recorded by every run)");
     v.Text("negative_prompt", c.negative_prompt, "what model back ends avoid");
-    v.Number("frames", c.frames, Range::Closed(1, 100000),
+    v.Number("frames",
+             c.frames,
+             Range::Closed(1, 100000),
              "frames including frame 0 (the reference's `frames: N` makes N+1)");
-    v.Number("seed", c.seed, Range::Closed(0, 9007199254740991.0),
+    v.Number("seed",
+             c.seed,
+             Range::Closed(0, 9007199254740991.0),
              "run seed; each candidate's randomness derives from (seed, frame, candidate)");
-    v.Choice("backend", c.backend,
+    v.Choice("backend",
+             c.backend,
              "`auto` (torch when `models` is set, else classical), `classical`, `torch`, or `oracle` (engine "
              "self-test on the procedural room's ground truth)");
     v.Text("models", c.models, "model folder for the torch back end (`models/README.md`)");
     v.Choice("device", c.device, "`auto` (CUDA when the build has it and a GPU is visible), `cpu`, `cuda[:N]`");
-    v.Number("threads", c.threads, Range::Closed(0, 1024),
-             "CPU threads; 0 = `OMP_NUM_THREADS` when set, else all cores");
+    v.Number(
+        "threads", c.threads, Range::Closed(0, 1024), "CPU threads; 0 = `OMP_NUM_THREADS` when set, else all cores");
     v.Text("init_image", c.init_image, "starting photo; empty = the prompt (torch) or the built-in procedural room");
     v.Section("oracle", c.oracle);
     v.Section("camera", c.camera);

@@ -23,9 +23,12 @@ template <>
 struct OptionCodec<DeviceSetting> {
   static std::string Name(const DeviceSetting& d) {
     switch (d.kind) {
-      case DeviceSetting::Kind::kAuto: return "auto";
-      case DeviceSetting::Kind::kCpu: return "cpu";
-      case DeviceSetting::Kind::kCuda: return d.index < 0 ? "cuda" : "cuda:" + std::to_string(d.index);
+      case DeviceSetting::Kind::kAuto:
+        return "auto";
+      case DeviceSetting::Kind::kCpu:
+        return "cpu";
+      case DeviceSetting::Kind::kCuda:
+        return d.index < 0 ? "cuda" : "cuda:" + std::to_string(d.index);
     }
     return "?";
   }

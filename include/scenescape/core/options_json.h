@@ -53,8 +53,9 @@ class OptionReader {
         r_.Fail(r_.KeyPath(key), "expected " + range.Expected(false) + ", got " + Range::Format(v));
       field = AutoNumber::Of(v);
     } else {
-      r_.Fail(r_.KeyPath(key), std::string("expected a number, \"auto\"") + (nullable ? " or null" : "") +
-                                   ", got " + JsonReader::Brief(*j));
+      r_.Fail(
+          r_.KeyPath(key),
+          std::string("expected a number, \"auto\"") + (nullable ? " or null" : "") + ", got " + JsonReader::Brief(*j));
     }
   }
   template <typename S>

@@ -13,7 +13,9 @@ class ClipScorer : public CandidateScorer {
   ClipScorer(const ClipManifest& manifest, c10::Device device) : model_(manifest, device), device_(device) {}
   std::string Name() const override { return "clip"; }
 
-  std::vector<double> Score(const std::vector<at::Tensor>& candidates, const at::Tensor&, const at::Tensor&,
+  std::vector<double> Score(const std::vector<at::Tensor>& candidates,
+                            const at::Tensor&,
+                            const at::Tensor&,
                             const FrameContext& ctx) override {
     if (ctx.prompt != cached_prompt_) {
       prompt_embedding_ = model_.EncodePrompts({ctx.prompt});

@@ -55,7 +55,8 @@ class DepthNetworkEstimator : public DepthEstimator {
 
 }  // namespace
 
-std::shared_ptr<DepthEstimator> MakeDepthEstimator(const DepthManifest& manifest, c10::Device device,
+std::shared_ptr<DepthEstimator> MakeDepthEstimator(const DepthManifest& manifest,
+                                                   c10::Device device,
                                                    const FinetuneOptions& finetune) {
   return std::make_shared<DepthNetworkEstimator>(manifest, device, finetune);
 }

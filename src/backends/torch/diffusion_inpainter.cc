@@ -24,8 +24,11 @@ namespace {
 
 class DiffusionInpainter : public Inpainter {
  public:
-  DiffusionInpainter(const InpainterManifest& manifest, c10::Device device, const SamplerOptions& sampler,
-                     int canvas_border, const FinetuneOptions& finetune)
+  DiffusionInpainter(const InpainterManifest& manifest,
+                     c10::Device device,
+                     const SamplerOptions& sampler,
+                     int canvas_border,
+                     const FinetuneOptions& finetune)
       : models_(std::make_unique<InpaintModels>(manifest, device)),
         device_(device),
         sampler_(sampler),
@@ -46,8 +49,8 @@ class DiffusionInpainter : public Inpainter {
       if (models_->dtype == at::kFloat) {
         finetune_decoder_ = &models_->vae_decoder;
       } else {
-        own_decoder_ = std::make_unique<VaeDecoder>(manifest.vae_decoder, device, at::kFloat, manifest.latent_channels,
-                                                    manifest.vae_downsample);
+        own_decoder_ = std::make_unique<VaeDecoder>(
+            manifest.vae_decoder, device, at::kFloat, manifest.latent_channels, manifest.vae_downsample);
         finetune_decoder_ = own_decoder_.get();
       }
       finetuner_ = std::make_unique<DecoderFinetuner>(*finetune_decoder_, finetune);
@@ -56,7 +59,9 @@ class DiffusionInpainter : public Inpainter {
 
   std::string Name() const override { return "diffusion-" + OptionName(sampler_.name); }
 
-  std::vector<at::Tensor> Inpaint(const at::Tensor& image, const at::Tensor& hole_mask, const FrameContext& ctx,
+  std::vector<at::Tensor> Inpaint(const at::Tensor& image,
+                                  const at::Tensor& hole_mask,
+                                  const FrameContext& ctx,
                                   int num_candidates) override {
     diagnostics_.clear();
     const auto& m = models_->manifest;
@@ -84,7 +89,7 @@ class DiffusionInpainter : public Inpainter {
     const int64_t lh = ch / m.vae_downsample, lw = cw / m.vae_downsample;
     const at::Tensor masked_image = (canvas_ * 2.0f - 1.0f) * (mask_ < 0.5f);
     const at::Tensor masked_latent = models_->vae_encoder.Encode(masked_image) * m.latent_scale;  // [1,C,lh,lw]
-    const at::Tensor mask_latent = at::upsample_nearest2d(mask_, {lh, lw});                     // [1,1,lh,lw]
+    const at::Tensor mask_latent = at::upsample_nearest2d(mask_, {lh, lw});                       // [1,1,lh,lw]
     const int64_t n = num_candidates;
     const at::Tensor extra = at::cat({mask_latent, masked_latent}, 1).expand({n, -1, -1, -1});
     const at::Tensor extra2 = GuidanceBatch(extra);
@@ -97,8 +102,9 @@ class DiffusionInpainter : public Inpainter {
     const at::Tensor noise =
         CandidateNoiseBatch(ctx.seed, ctx.frame_index, static_cast<int>(n), {m.latent_channels, lh, lw}, device_);
     ProgressLine progress(fmt::format("diffusion x{}", n));
-    latents_ = Sample(*scheduler_, noise, sampler_.steps, GuidedDenoiser(model, scale),
-                      [&](int step, int total) { progress.Update(step, total); });
+    latents_ = Sample(*scheduler_, noise, sampler_.steps, GuidedDenoiser(model, scale), [&](int step, int total) {
+      progress.Update(step, total);
+    });
     decoded_ = (models_->vae_decoder.Decode(latents_ / m.latent_scale) * 0.5f + 0.5f).clamp(0.0f, 1.0f);
     std::vector<at::Tensor> candidates;
     for (int64_t k = 0; k < n; ++k) candidates.push_back(Crop(decoded_[k]));
@@ -168,8 +174,10 @@ class DiffusionInpainter : public Inpainter {
 
 }  // namespace
 
-std::shared_ptr<Inpainter> MakeDiffusionInpainter(const InpainterManifest& manifest, c10::Device device,
-                                                  const SamplerOptions& sampler, int canvas_border,
+std::shared_ptr<Inpainter> MakeDiffusionInpainter(const InpainterManifest& manifest,
+                                                  c10::Device device,
+                                                  const SamplerOptions& sampler,
+                                                  int canvas_border,
                                                   const FinetuneOptions& finetune) {
   return std::make_shared<DiffusionInpainter>(manifest, device, sampler, canvas_border, finetune);
 }

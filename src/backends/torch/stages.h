@@ -17,12 +17,15 @@
 
 namespace scenescape::torch_backend {
 
-std::shared_ptr<DepthEstimator> MakeDepthEstimator(const DepthManifest& manifest, c10::Device device,
+std::shared_ptr<DepthEstimator> MakeDepthEstimator(const DepthManifest& manifest,
+                                                   c10::Device device,
                                                    const FinetuneOptions& finetune);
 
 // canvas_border: generated margin around frames >= 1 (inpaint.canvas_border).
-std::shared_ptr<Inpainter> MakeDiffusionInpainter(const InpainterManifest& manifest, c10::Device device,
-                                                  const SamplerOptions& sampler, int canvas_border,
+std::shared_ptr<Inpainter> MakeDiffusionInpainter(const InpainterManifest& manifest,
+                                                  c10::Device device,
+                                                  const SamplerOptions& sampler,
+                                                  int canvas_border,
                                                   const FinetuneOptions& finetune);
 
 std::shared_ptr<CandidateScorer> MakeClipScorer(const ClipManifest& manifest, c10::Device device);

@@ -29,7 +29,8 @@ c10::Device ResolveDevice(const DeviceSetting& setting) {
                       ": this build has no CUDA support (configure with -DSCN_WITH_CUDA=ON and a CUDA LibTorch)");
 #endif
   if (!cuda)
-    throw ResourceError("--device " + name + ": CUDA is not available (this LibTorch has no CUDA or no GPU is visible)");
+    throw ResourceError("--device " + name +
+                        ": CUDA is not available (this LibTorch has no CUDA or no GPU is visible)");
   return setting.index < 0 ? c10::Device(c10::kCUDA, 0) : c10::Device(c10::kCUDA, setting.index);
 }
 
@@ -38,12 +39,15 @@ TorchBackend MakeTorchBackend(const TorchBackendOptions& options) {
   TorchBackend backend;
   backend.device = ResolveDevice(options.device);
   backend.depth = torch_backend::MakeDepthEstimator(manifest.RequireDepth(), backend.device, options.finetune);
-  backend.inpainter = torch_backend::MakeDiffusionInpainter(manifest.RequireInpainter(), backend.device,
-                                                            options.sampler, options.inpaint.canvas_border, options.finetune);
+  backend.inpainter = torch_backend::MakeDiffusionInpainter(
+      manifest.RequireInpainter(), backend.device, options.sampler, options.inpaint.canvas_border, options.finetune);
   backend.scorer = torch_backend::MakeClipScorer(manifest.RequireClip(), backend.device);
-  backend.description =
-      fmt::format("torch ({} on {}, {} {} steps, cfg {})", options.models_dir.string(), backend.device.str(),
-                  OptionName(options.sampler.name), options.sampler.steps, options.sampler.guidance_scale);
+  backend.description = fmt::format("torch ({} on {}, {} {} steps, cfg {})",
+                                    options.models_dir.string(),
+                                    backend.device.str(),
+                                    OptionName(options.sampler.name),
+                                    options.sampler.steps,
+                                    options.sampler.guidance_scale);
   return backend;
 }
 

@@ -19,8 +19,7 @@ class OracleDepth : public DepthEstimator {
  public:
   explicit OracleDepth(Mesh scene) : scene_(std::move(scene)) {}
   std::string Name() const override { return "oracle"; }
-  at::Tensor Estimate(const at::Tensor& image, const at::Tensor& mesh_depth,
-                      const FrameContext& context) override;
+  at::Tensor Estimate(const at::Tensor& image, const at::Tensor& mesh_depth, const FrameContext& context) override;
 
  private:
   Mesh scene_;
@@ -30,8 +29,10 @@ class OracleInpainter : public Inpainter {
  public:
   explicit OracleInpainter(Mesh scene) : scene_(std::move(scene)) {}
   std::string Name() const override { return "oracle"; }
-  std::vector<at::Tensor> Inpaint(const at::Tensor& image, const at::Tensor& hole_mask,
-                                  const FrameContext& context, int num_candidates) override;
+  std::vector<at::Tensor> Inpaint(const at::Tensor& image,
+                                  const at::Tensor& hole_mask,
+                                  const FrameContext& context,
+                                  int num_candidates) override;
 
  private:
   Mesh scene_;
@@ -44,8 +45,7 @@ class NoisyDepth : public DepthEstimator {
  public:
   NoisyDepth(std::shared_ptr<DepthEstimator> inner, double noise) : inner_(std::move(inner)), noise_(noise) {}
   std::string Name() const override { return inner_->Name() + "+noise"; }
-  at::Tensor Estimate(const at::Tensor& image, const at::Tensor& mesh_depth,
-                      const FrameContext& context) override;
+  at::Tensor Estimate(const at::Tensor& image, const at::Tensor& mesh_depth, const FrameContext& context) override;
 
  private:
   std::shared_ptr<DepthEstimator> inner_;
