@@ -2,12 +2,14 @@
 # Exports the default model set into one scenescape model folder:
 #   CLIP ViT-B/32 (clip), MiDaS DPT-Large (depth), SD-2 inpainting (inpainter).
 #
-# Usage: scripts/export/export_all.sh DIR [--no-sdpa] [--device auto|cpu|cuda|cuda:N]
+# Usage: scripts/export/export_all.sh DIR [--sdpa] [--device auto|cpu|cuda|cuda:N]
 #                                         [--dtype auto|float16|float32]
-#   --no-sdpa  files that LibTorch 1.13 (Debian's libtorch) loads
+#   (default)  attention without scaled_dot_product_attention: files that LibTorch 1.13
+#              (Debian's libtorch, what scenescape builds against there) loads
+#   --sdpa     keep PyTorch 2.x's fused attention (faster; needs scenescape built on LibTorch >= 2.0)
 #   --device   where to trace (default auto: CUDA if PyTorch sees a GPU)
 #   --dtype    inpainter weights (default auto: float16 on CUDA, float32 on the CPU);
-#              depth and CLIP are always float32
+#              (the VAE decoder is always float32); depth and CLIP are always float32
 # Environment: PYTHON (default python3) runs the exporters.
 #
 # Needs: pip install torch diffusers transformers timm safetensors (see models/README.md).
@@ -30,7 +32,8 @@ common=()
 dtype=()
 while [ $# -gt 0 ]; do
   case $1 in
-    --no-sdpa) common+=(--no-sdpa) ;;
+    --no-sdpa) ;;  # the default; kept for old command lines
+    --sdpa) common+=(--sdpa) ;;
     --device) [ $# -ge 2 ] || { echo "error: --device needs a value" >&2; exit 2; }; common+=(--device "$2"); shift ;;
     --dtype) [ $# -ge 2 ] || { echo "error: --dtype needs a value" >&2; exit 2; }; dtype+=(--dtype "$2"); shift ;;
     -h|--help) usage; exit 0 ;;

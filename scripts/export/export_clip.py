@@ -25,8 +25,12 @@ Disk (files written, float32; estimated from parameter counts):
 Peak memory (estimates, not measured): about 2-3 GB of RAM for ViT-B/32 and
   5-7 GB for ViT-L/14; under a minute on a GPU, a few minutes on the CPU.
 
-The files are float32 (scenescape runs CLIP in float32). LibTorch 1.13
-(Debian's libtorch): use --no-sdpa (transformers' "eager" attention).
+The files are float32 (scenescape runs CLIP in float32). By default
+(--no-sdpa) attention is transformers' "eager" one, which LibTorch 1.13
+(Debian's libtorch) loads; --sdpa keeps the fused one (LibTorch >= 2.0).
+
+export_clip() is the export itself, on a model it is handed (the
+random-weight full-size check, scripts/export/make_models.py, uses it).
 """
 
 import argparse
@@ -36,6 +40,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import manifest as mf  # noqa: E402  (torch-free)
+from options import add_sdpa_option  # noqa: E402  (torch-free)
 
 DEFAULT_MODEL = "openai/clip-vit-base-patch32"
 
@@ -46,7 +51,7 @@ def build_parser():
         "and the 'clip' section of DIR/manifest.json.",
         epilog="Examples:\n"
         "  %(prog)s --out models/sd2\n"
-        "  %(prog)s --model openai/clip-vit-large-patch14 --out models/sd2 --no-sdpa\n"
+        "  %(prog)s --model openai/clip-vit-large-patch14 --out models/sd2\n"
         "Disk: ViT-B/32 ~0.6 GB, ViT-L/14 ~1.7 GB (float32; estimates).",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -54,8 +59,7 @@ def build_parser():
                    help=f"Hugging Face id or local folder (default: {DEFAULT_MODEL}; also openai/clip-vit-large-patch14)")
     p.add_argument("--out", required=True, metavar="DIR", help="model folder to write (created if needed)")
     p.add_argument("--device", default="auto", help="device to trace on: auto, cpu, cuda, cuda:N (default: auto)")
-    p.add_argument("--no-sdpa", action="store_true",
-                   help="attention without scaled_dot_product_attention, so that LibTorch 1.13 loads the files")
+    add_sdpa_option(p)
     p.add_argument("--revision", default=None, help="model revision (git branch, tag or commit)")
     p.add_argument("--verbose", action="store_true", help="list the tracer warnings")
     return p
@@ -82,27 +86,39 @@ def _size(value, default):
 
 def run(args, tx):
     import torch
-    import torch.nn as nn
     from transformers import CLIPImageProcessor, CLIPModel, CLIPTokenizer
 
-    log = tx.log
     device = tx.pick_device(args.device)
-    out = args.out
-    os.makedirs(out, exist_ok=True)
     load_kw = {"revision": args.revision} if args.revision else {}
-    log(f"exporting {args.model} to {out}: float32 traced on {device}, "
-        f"{'no SDPA (LibTorch 1.13 compatible)' if args.no_sdpa else 'SDPA allowed (needs LibTorch >= 2.0)'}")
-
     model = tx.hf_from_pretrained(CLIPModel, args.model, args.no_sdpa, torch_dtype=torch.float32, **load_kw)
-    model = model.to(device=device, dtype=torch.float32).eval()
     proc = CLIPImageProcessor.from_pretrained(args.model, **load_kw)
     tok = CLIPTokenizer.from_pretrained(args.model, **load_kw)
+    S = _size(getattr(proc, "crop_size", None), 0) or _size(getattr(proc, "size", None), 224)
+    export_clip(tx, args.out, args.model, model, tok, S, proc.image_mean, proc.image_std, device=device,
+                no_sdpa=args.no_sdpa, verbose=args.verbose)
 
+
+def export_clip(tx, out, what, model, tokenizer, S, mean, std, *, device, no_sdpa, verbose=False):
+    """Writes clip_image.pt, clip_text.pt, the tokenizer and the manifest's clip section.
+
+    model: a transformers CLIPModel (or a module with its vision_model,
+    visual_projection, text_model, text_projection, get_*_features and
+    config); tokenizer: its CLIPTokenizer; S, mean, std: the image
+    processor's crop size and normalisation.
+    """
+    import torch
+    import torch.nn as nn
+
+    log = tx.log
+    os.makedirs(out, exist_ok=True)
+    log(f"exporting {what} to {out}: float32 traced on {device}, "
+        f"{'no SDPA (LibTorch 1.13 compatible)' if no_sdpa else 'SDPA allowed (needs LibTorch >= 2.0)'}")
+    model = model.to(device=device, dtype=torch.float32).eval()
+    tok = tokenizer
     table = tx.write_tokenizer_files(tok, out, "clip_vocab.json", "clip_merges.txt")
     tok_section = tx.tokenizer_section(tok, table, "clip_vocab.json", "clip_merges.txt")
     L = tok_section["context_length"]
     start_id, end_id, pad_id = table["<|startoftext|>"], table["<|endoftext|>"], tok_section["pad_id"]
-    S = _size(getattr(proc, "crop_size", None), 0) or _size(getattr(proc, "size", None), 224)
     if S != int(model.config.vision_config.image_size):
         raise ValueError(f"the image processor crops to {S}, the model takes {model.config.vision_config.image_size}")
     E = int(model.config.projection_dim)
@@ -168,15 +184,15 @@ def run(args, tx):
         "clip_image", image_model, (images(2, 0),),
         [tx.Check("batch 2 (trace input)", (images(2, 0),)), tx.Check("batch 4", (images(4, 1),)),
          tx.Check("batch 1 (C++ dry run)", (images(1, 2),))],
-        os.path.join(out, "clip_image.pt"), device=device, dtype=torch.float32, no_sdpa=args.no_sdpa,
-        portable_checks=[tx.Check("batch 1", (images(1, 3),))], expect_shape=emb_contract, verbose=args.verbose,
+        os.path.join(out, "clip_image.pt"), device=device, dtype=torch.float32, no_sdpa=no_sdpa,
+        portable_checks=[tx.Check("batch 1", (images(1, 3),))], expect_shape=emb_contract, verbose=verbose,
     )
     sizes["clip_text.pt"] = tx.export_module(
         "clip_text", text_model, (ids(2, 0),),
         [tx.Check("batch 2 (trace input)", (ids(2, 0),)), tx.Check("batch 4", (ids(4, 1),)),
          tx.Check("batch 1 (C++ dry run)", (ids(1, 2),))],
-        os.path.join(out, "clip_text.pt"), device=device, dtype=torch.float32, no_sdpa=args.no_sdpa,
-        portable_checks=[tx.Check("batch 1", (ids(1, 3),))], expect_shape=emb_contract, verbose=args.verbose,
+        os.path.join(out, "clip_text.pt"), device=device, dtype=torch.float32, no_sdpa=no_sdpa,
+        portable_checks=[tx.Check("batch 1", (ids(1, 3),))], expect_shape=emb_contract, verbose=verbose,
     )
     del image_model, text_model, model
     tx.free_memory()
@@ -185,8 +201,8 @@ def run(args, tx):
         "image_encoder": "clip_image.pt",
         "text_encoder": "clip_text.pt",
         "input_size": S,
-        "mean": [float(x) for x in proc.image_mean],
-        "std": [float(x) for x in proc.image_std],
+        "mean": [float(x) for x in mean],
+        "std": [float(x) for x in std],
         "embedding_dim": E,
         "tokenizer": tok_section,
     }
@@ -199,6 +215,8 @@ def run(args, tx):
         log(f"  {name:<18} {tx.human_size(size):>10}")
     log(f"  {'total':<18} {tx.human_size(sum(sizes.values())):>10}   (folder now {tx.human_size(tx.folder_size(out))})")
     log(f"check it with: scenescape models check {out}")
+    return sizes
+
 
 
 if __name__ == "__main__":

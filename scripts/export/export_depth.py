@@ -35,8 +35,12 @@ replaces those two spots with equivalent code on traced sizes (checked against
 the unmodified model) and verifies the file at a non-square size and at the C++
 loader's dry-run size (2 x multiple_of square).
 
-LibTorch 1.13 (Debian's libtorch): use --no-sdpa (timm's fused attention and
-transformers' SDPA attention are switched off before tracing).
+By default (--no-sdpa) timm's fused attention and transformers' SDPA
+attention are switched off before tracing, so that LibTorch 1.13 (Debian's
+libtorch) loads the file; --sdpa keeps them (LibTorch >= 2.0).
+
+export_depth() is the export itself, on a network it is handed (the
+random-weight full-size check, scripts/export/make_models.py, uses it).
 """
 
 import argparse
@@ -46,6 +50,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import manifest as mf  # noqa: E402  (torch-free)
+from options import add_sdpa_option  # noqa: E402  (torch-free)
 
 MODELS = {
     "dpt_large": "intel-isl/MiDaS:DPT_Large",
@@ -68,8 +73,10 @@ def build_parser():
                    "or a Hugging Face Depth Anything id")
     p.add_argument("--out", required=True, metavar="DIR", help="model folder to write (created if needed)")
     p.add_argument("--device", default="auto", help="device to trace on: auto, cpu, cuda, cuda:N (default: auto)")
-    p.add_argument("--no-sdpa", action="store_true",
-                   help="attention without scaled_dot_product_attention, so that LibTorch 1.13 loads the file")
+    add_sdpa_option(p)
+    p.add_argument("--midas-repo", default="intel-isl/MiDaS", metavar="REPO",
+                   help="torch.hub repository of the MiDaS code for dpt_large: owner/name on GitHub (default: "
+                   "intel-isl/MiDaS) or a local checkout of it (a folder with hubconf.py)")
     p.add_argument("--file", default="depth.pt", help="file name inside DIR (default: depth.pt)")
     p.add_argument("--verbose", action="store_true", help="list the tracer warnings")
     return p
@@ -92,16 +99,23 @@ def main(argv=None):
 # ---------------------------------------------------------------- MiDaS DPT
 
 
-def load_midas(args, tx):
+def load_midas(tx, no_sdpa, repo="intel-isl/MiDaS", pretrained=True):
+    """MiDaS DPT_Large from torch.hub: repo is owner/name on GitHub or a local checkout (hubconf.py).
+
+    pretrained=False builds the architecture with random weights (no download).
+    Returns (net, manifest section, patch() making the forward size-general, False).
+    """
     import torch
 
-    if args.no_sdpa:
+    if no_sdpa:
         tx.disable_timm_fused_attn()
+    kw = {"source": "local"} if os.path.isdir(repo) else {"trust_repo": True}
     try:
-        net = torch.hub.load("intel-isl/MiDaS", "DPT_Large", trust_repo=True)
+        net = torch.hub.load(repo, "DPT_Large", pretrained=pretrained, **kw)
     except TypeError:  # PyTorch < 1.12 has no trust_repo
-        net = torch.hub.load("intel-isl/MiDaS", "DPT_Large")
-    if args.no_sdpa:
+        kw.pop("trust_repo", None)
+        net = torch.hub.load(repo, "DPT_Large", pretrained=pretrained, **kw)
+    if no_sdpa:
         n = tx.disable_fused_attn_attributes(net)
         tx.log(f"dpt_large: fused attention switched off in {n} timm blocks")
     if not hasattr(net, "forward_transformer"):
@@ -186,22 +200,33 @@ def load_depth_anything(name, args, tx):
 
 
 def run(args, tx):
-    import torch
-    import torch.nn as nn
-
-    log = tx.log
     device = tx.pick_device(args.device)
-    out = args.out
-    os.makedirs(out, exist_ok=True)
     name = MODELS.get(args.model, args.model)
-    log(f"exporting {args.model} ({name}) to {out}: float32 traced on {device}, "
-        f"{'no SDPA (LibTorch 1.13 compatible)' if args.no_sdpa else 'SDPA allowed (needs LibTorch >= 2.0)'}")
     if args.model == "dpt_large":
-        net, section, patch, hf = load_midas(args, tx)
+        net, section, patch, hf = load_midas(tx, args.no_sdpa, args.midas_repo)
     elif "/" in name:
         net, section, patch, hf = load_depth_anything(name, args, tx)
     else:
         raise ValueError(f"unknown --model {args.model!r}: use dpt_large, depth_anything_v2_small or an owner/name id")
+    export_depth(tx, args.out, f"{args.model} ({name})", net, section, patch, hf, device=device,
+                 no_sdpa=args.no_sdpa, file=args.file, verbose=args.verbose)
+
+
+def export_depth(tx, out, what, net, section, patch, hf, *, device, no_sdpa, file="depth.pt", verbose=False):
+    """Writes DIR/<file> and the manifest's depth section.
+
+    net: the depth network (forward(image) -> [B,1,h,w] or [B,h,w]; with hf,
+    a transformers depth model called with pixel_values=). section: the
+    manifest's depth keys except file and min_disparity. patch(): makes the
+    forward size-general; it is checked not to change the output.
+    """
+    import torch
+    import torch.nn as nn
+
+    log = tx.log
+    os.makedirs(out, exist_ok=True)
+    log(f"exporting {what} to {out}: float32 traced on {device}, "
+        f"{'no SDPA (LibTorch 1.13 compatible)' if no_sdpa else 'SDPA allowed (needs LibTorch >= 2.0)'}")
 
     class Depth(nn.Module):
         def __init__(self, net, hf):
@@ -215,7 +240,7 @@ def run(args, tx):
 
     model = Depth(net, hf).to(device=device, dtype=torch.float32).eval()
     n_train, _ = tx.set_trainable(model, lambda n: True)
-    log(f"{args.model}: {n_train / 1e6:.1f}M parameters, all trainable")
+    log(f"{what}: {n_train / 1e6:.1f}M parameters, all trainable")
     S, m = section["input_size"], section["multiple_of"]
     S = ((S + m - 1) // m) * m
     W2 = S + 4 * m if m >= 32 else S + 12 * m  # a non-square second size (384x512, 518x686)
@@ -230,7 +255,7 @@ def run(args, tx):
         patch()
         after = model(x).float().cpu()
     diff = (before - after).abs().max().item()
-    log(f"{args.model}: size-general forward vs the original at {S}x{S}: max abs diff {diff:.3g}")
+    log(f"{what}: size-general forward vs the original at {S}x{S}: max abs diff {diff:.3g}")
     if not diff <= 1e-3 * max(1.0, before.abs().max().item()):
         raise ValueError(f"the size-general forward differs from the original model (max abs diff {diff:.3g})")
 
@@ -246,16 +271,18 @@ def run(args, tx):
          tx.Check(f"batch 2, {S}x{S}", (img(2, S, S, 1),)),
          tx.Check(f"batch 1, {S}x{W2}", (img(1, S, W2, 2),)),
          tx.Check(f"batch 1, {2 * m}x{2 * m} (C++ dry run)", (img(1, 2 * m, 2 * m, 3),))],
-        os.path.join(out, args.file), device=device, dtype=torch.float32, no_sdpa=args.no_sdpa,
+        os.path.join(out, file), device=device, dtype=torch.float32, no_sdpa=no_sdpa,
         portable_checks=[tx.Check(f"batch 1, {4 * m}x{6 * m}", (img(1, 4 * m, 6 * m, 4),))],
-        expect_shape=contract, verbose=args.verbose,
+        expect_shape=contract, verbose=verbose,
     )
-    section = dict({"file": args.file}, **section, min_disparity=0.01)
+    section = dict({"file": file}, **section, min_disparity=0.01)
     path = mf.merge_section(out, "depth", section)
     log("")
     log(f"wrote the depth section of {path}: {section}")
-    log(f"  {args.file:<18} {tx.human_size(size):>10}   (folder now {tx.human_size(tx.folder_size(out))})")
+    log(f"  {file:<18} {tx.human_size(size):>10}   (folder now {tx.human_size(tx.folder_size(out))})")
     log(f"check it with: scenescape models check {out}")
+    return size
+
 
 
 if __name__ == "__main__":

@@ -41,11 +41,18 @@ Dtype: --dtype auto (default) exports float16 on a CUDA GPU and float32 on
 the CPU. float16 files are made dtype-portable: scenescape runs them in
 float16 on CUDA and in float32 on the CPU and for VAE-decoder fine-tuning.
 
-LibTorch 1.13 (Debian's libtorch): use --no-sdpa. PyTorch 2.x routes
+LibTorch 1.13 (Debian's libtorch): the default (--no-sdpa). PyTorch 2.x routes
 attention through scaled_dot_product_attention, which LibTorch 1.13 cannot
 load; --no-sdpa switches diffusers to its classic AttnProcessor and the
 text encoder to transformers' "eager" attention before tracing, and then
 refuses to write a file that still has an operator LibTorch 1.13 lacks.
+--sdpa keeps the fused attention (files for a LibTorch >= 2.0 build).
+
+The VAE decoder is always written in float32, whatever --dtype: scenescape
+decodes and fine-tunes it in float32, as the reference fine-tunes it.
+
+export_inpainter() is the export itself, on models it is handed (the
+random-weight full-size check, scripts/export/make_models.py, uses it).
 """
 
 import argparse
@@ -55,6 +62,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import manifest as mf  # noqa: E402  (torch-free)
+from options import add_sdpa_option  # noqa: E402  (torch-free)
 
 DEFAULT_MODEL = "stabilityai/stable-diffusion-2-inpainting"
 
@@ -65,8 +73,8 @@ def build_parser():
         "encoder/decoder, tokenizer, scheduler settings) to TorchScript files and the 'inpainter' "
         "section of DIR/manifest.json.",
         epilog="Examples:\n"
-        "  %(prog)s --out models/sd2                      # SD-2 inpainting, float16 on a GPU\n"
-        "  %(prog)s --out models/sd2 --no-sdpa            # files that LibTorch 1.13 loads\n"
+        "  %(prog)s --out models/sd2                      # SD-2 inpainting, float16 on a GPU, LibTorch 1.13 loads it\n"
+        "  %(prog)s --out models/sd2 --sdpa               # fused attention: needs LibTorch >= 2.0\n"
         "  %(prog)s --model runwayml/stable-diffusion-inpainting --out models/sd15\n"
         "Disk: SD-2 float16 ~2.6 GB, float32 ~5.2 GB (estimates). See the file header and models/README.md.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -82,8 +90,7 @@ def build_parser():
                    help="image height the UNet and VAE are traced at (default: 600, the reference's canvas). "
                    "The files work at other sizes too; height/8 and width/8 must not both be multiples of 8")
     p.add_argument("--width", type=int, default=600, help="image width to trace at (default: 600)")
-    p.add_argument("--no-sdpa", action="store_true",
-                   help="attention without scaled_dot_product_attention, so that LibTorch 1.13 loads the files")
+    add_sdpa_option(p)
     p.add_argument("--variant", default=None, help="weights variant to download, e.g. fp16 (default: the full weights)")
     p.add_argument("--revision", default=None, help="model revision (git branch, tag or commit)")
     p.add_argument("--verbose", action="store_true", help="list the tracer warnings")
@@ -136,56 +143,86 @@ def main(argv=None):
 
 def run(args, tx):
     import torch
-    import torch.nn as nn
     from diffusers import AutoencoderKL, DDIMScheduler, UNet2DConditionModel
     from transformers import CLIPTextModel, CLIPTokenizer
 
-    log = tx.log
     device = tx.pick_device(args.device)
     dtype = tx.resolve_dtype(args.dtype, device)
-    dtype_name = tx.DTYPE_NAME[dtype]
-    out = args.out
-    os.makedirs(out, exist_ok=True)
     load_kw = {"revision": args.revision} if args.revision else {}
     weight_kw = dict(load_kw, torch_dtype=dtype)
     if args.variant:
         weight_kw["variant"] = args.variant
-    log(f"exporting {args.model} to {out}: {dtype_name} traced on {device}, "
-        f"{'no SDPA (LibTorch 1.13 compatible)' if args.no_sdpa else 'SDPA allowed (needs LibTorch >= 2.0)'}")
     if dtype == torch.float16 and device.type == "cpu":
-        log("note: float16 on the CPU needs a recent PyTorch with CPU half kernels; if it fails, use a GPU "
-            "or --dtype float32")
+        tx.log("note: float16 on the CPU needs a recent PyTorch with CPU half kernels; if it fails, use a GPU "
+               "or --dtype float32")
 
     # Configs first: cheap, and they decide the trace sizes.
     vae_cfg = AutoencoderKL.load_config(args.model, subfolder="vae", **load_kw)
-    f = 2 ** (len(vae_cfg["block_out_channels"]) - 1)
-    if args.height % f or args.width % f or args.height < 2 * f or args.width < 2 * f:
-        raise ValueError(f"--height and --width must be multiples of {f} and at least {2 * f}")
-    h, w = args.height // f, args.width // f
     unet_cfg = UNet2DConditionModel.load_config(args.model, subfolder="unet", **load_kw)
+    check_configs(args.height, args.width, vae_cfg, unet_cfg)
+    tok = CLIPTokenizer.from_pretrained(args.model, subfolder="tokenizer", **load_kw)
+    sched = DDIMScheduler.from_pretrained(args.model, subfolder="scheduler", **load_kw)
+
+    def load_text_encoder():
+        return tx.hf_from_pretrained(CLIPTextModel, args.model, args.no_sdpa, subfolder="text_encoder", **weight_kw)
+
+    export_inpainter(
+        tx, args.out, args.model, tokenizer=tok, scheduler_config=sched.config,
+        load_text_encoder=load_text_encoder,
+        load_vae=lambda: AutoencoderKL.from_pretrained(args.model, subfolder="vae", **weight_kw),
+        load_unet=lambda: UNet2DConditionModel.from_pretrained(args.model, subfolder="unet", **weight_kw),
+        device=device, dtype=dtype, no_sdpa=args.no_sdpa, height=args.height, width=args.width,
+        verbose=args.verbose)
+
+
+def check_configs(height, width, vae_cfg, unet_cfg):
+    """Refuses trace sizes and checkpoints the export cannot serve (before any weights are loaded)."""
+    f = 2 ** (len(vae_cfg["block_out_channels"]) - 1)
+    if height % f or width % f or height < 2 * f or width < 2 * f:
+        raise ValueError(f"--height and --width must be multiples of {f} and at least {2 * f}")
     C = int(vae_cfg.get("latent_channels", 4))
     if unet_cfg.get("in_channels") != 2 * C + 1:
         raise ValueError(f"the UNet takes {unet_cfg.get('in_channels')} channels, not {2 * C + 1}: "
                          "not an inpainting checkpoint")
-    up = 2 ** (len(unet_cfg["block_out_channels"]) - 1)
-    check_trace_size(args, h, w, up, f)
+    check_trace_size(height, width, height // f, width // f, 2 ** (len(unet_cfg["block_out_channels"]) - 1), f)
+
+
+def export_inpainter(tx, out, what, *, tokenizer, scheduler_config, load_text_encoder, load_vae, load_unet,
+                     device, dtype, no_sdpa, height=600, width=600, verbose=False):
+    """Writes the four inpainter files, the tokenizer and the manifest's inpainter section.
+
+    tokenizer: a transformers CLIPTokenizer (or anything with its
+    save_vocabulary / pad_token_id / eos_token_id / model_max_length).
+    scheduler_config: the checkpoint's scheduler config as a mapping.
+    load_text_encoder / load_vae / load_unet: callables returning a
+    transformers CLIPTextModel, diffusers AutoencoderKL and
+    UNet2DConditionModel (or modules with their interface); each is loaded
+    only when its files are written and freed afterwards, so at most one
+    large model is in memory. The VAE decoder is written in float32.
+    """
+    import torch
+    import torch.nn as nn
+
+    log = tx.log
+    dtype_name = tx.DTYPE_NAME[dtype]
+    os.makedirs(out, exist_ok=True)
+    log(f"exporting {what} to {out}: {dtype_name} traced on {device} (VAE decoder float32), "
+        f"{'no SDPA (LibTorch 1.13 compatible)' if no_sdpa else 'SDPA allowed (needs LibTorch >= 2.0)'}")
 
     # Tokenizer and scheduler settings.
-    tok = CLIPTokenizer.from_pretrained(args.model, subfolder="tokenizer", **load_kw)
-    table = tx.write_tokenizer_files(tok, out, "vocab.json", "merges.txt")
-    tok_section = tx.tokenizer_section(tok, table, "vocab.json", "merges.txt")
+    table = tx.write_tokenizer_files(tokenizer, out, "vocab.json", "merges.txt")
+    tok_section = tx.tokenizer_section(tokenizer, table, "vocab.json", "merges.txt")
     start_id, end_id, pad_id = table["<|startoftext|>"], table["<|endoftext|>"], tok_section["pad_id"]
     L = tok_section["context_length"]
     log(f"tokenizer: {len(table)} tokens, context {L}, pad id {pad_id} "
-        f"({'the end token' if pad_id == end_id else repr(tok.convert_ids_to_tokens(pad_id))})")
-    sched = DDIMScheduler.from_pretrained(args.model, subfolder="scheduler", **load_kw)
-    scheduler = scheduler_section(sched.config, log)
+        f"({'the end token' if pad_id == end_id else repr(tokenizer.convert_ids_to_tokens(pad_id))})")
+    scheduler = scheduler_section(scheduler_config, log)
     log(f"scheduler: {scheduler}")
 
     sizes = {}
 
     # ---- text encoder
-    te = tx.hf_from_pretrained(CLIPTextModel, args.model, args.no_sdpa, subfolder="text_encoder", **weight_kw)
+    te = load_text_encoder()
     D = int(te.config.hidden_size)
     vocab_size = int(te.config.vocab_size)
 
@@ -211,18 +248,19 @@ def run(args, tx):
         "text_encoder", wrapper, (ids(2, 0),),
         [tx.Check("batch 2 (trace input)", (ids(2, 0),)), tx.Check("batch 4", (ids(4, 1),)),
          tx.Check("batch 1 (C++ dry run)", (ids(1, 2),))],
-        os.path.join(out, "text_encoder.pt"), device=device, dtype=dtype, no_sdpa=args.no_sdpa,
-        portable_checks=[tx.Check("batch 1", (ids(1, 3),))], expect_shape=text_contract, verbose=args.verbose,
+        os.path.join(out, "text_encoder.pt"), device=device, dtype=dtype, no_sdpa=no_sdpa,
+        portable_checks=[tx.Check("batch 1", (ids(1, 3),))], expect_shape=text_contract, verbose=verbose,
     )
     del wrapper, te
     tx.free_memory()
 
     # ---- VAE
-    vae = AutoencoderKL.from_pretrained(args.model, subfolder="vae", **weight_kw)
-    if args.no_sdpa:
+    vae = load_vae()
+    if no_sdpa and hasattr(vae, "set_attn_processor"):  # others are checked by export_module's op check
         set_classic_attention(vae, "VAE")
-    if int(vae.config.latent_channels) != C:
-        raise ValueError("the VAE's latent_channels differs from its config")
+    C = int(vae.config.latent_channels)
+    f = 2 ** (len(vae.config.block_out_channels) - 1)
+    h, w = height // f, width // f
     latent_scale = float(vae.config.get("scaling_factor", None) or 0.18215)
 
     class VaeEncoder(nn.Module):
@@ -265,9 +303,9 @@ def run(args, tx):
          tx.Check("batch 4, 64x80", (image(4, 8, 10, 1),)),
          tx.Check(f"batch 1, {h2 * f}x{w * f}", (image(1, h2, w, 2),)),
          tx.Check(f"batch 1, {8 * f}x{8 * f} (C++ dry run)", (image(1, 8, 8, 3),))],
-        os.path.join(out, "vae_encoder.pt"), device=device, dtype=dtype, no_sdpa=args.no_sdpa,
+        os.path.join(out, "vae_encoder.pt"), device=device, dtype=dtype, no_sdpa=no_sdpa,
         portable_checks=[tx.Check(f"batch 1, {8 * f}x{12 * f}", (image(1, 8, 12, 4),))],
-        expect_shape=enc_contract, verbose=args.verbose,
+        expect_shape=enc_contract, verbose=verbose,
     )
     del enc
     tx.free_memory()
@@ -280,7 +318,9 @@ def run(args, tx):
         want = (b, 3, hh * f, ww * f)
         return None if tuple(y.shape) == want else f"output {list(y.shape)}, expected {list(want)}"
 
-    dec = VaeDecoder(vae).to(device=device, dtype=dtype).eval()
+    # float32 whatever the other files' dtype: scenescape decodes and fine-tunes it in float32 (the
+    # reference fine-tunes it in float32; in bfloat16/float16 the known pixels drift by whole 8-bit levels).
+    dec = VaeDecoder(vae).to(device=device, dtype=torch.float32).eval()
     n_train, n_total = tx.set_trainable(dec, lambda n: n.startswith("decoder."))
     log(f"vae_decoder: {n_train / 1e6:.1f}M of {n_total / 1e6:.1f}M parameters are 'decoder.*' (fine-tuned by scenescape)")
     sizes["vae_decoder.pt"] = tx.export_module(
@@ -289,24 +329,25 @@ def run(args, tx):
          tx.Check("batch 4, 8x10", (latent(4, 8, 10, 1),)),
          tx.Check(f"batch 1, {h2}x{w}", (latent(1, h2, w, 2),)),
          tx.Check("batch 1, 8x8 (C++ dry run)", (latent(1, 8, 8, 3),))],
-        os.path.join(out, "vae_decoder.pt"), device=device, dtype=dtype, no_sdpa=args.no_sdpa,
+        os.path.join(out, "vae_decoder.pt"), device=device, dtype=torch.float32, no_sdpa=no_sdpa,
         portable_checks=[tx.Check("batch 1, 8x12", (latent(1, 8, 12, 4),))],
-        expect_shape=dec_contract, verbose=args.verbose,
+        expect_shape=dec_contract, verbose=verbose,
     )
     del dec, vae
     tx.free_memory()
 
     # ---- UNet (largest, last)
-    unet = UNet2DConditionModel.from_pretrained(args.model, subfolder="unet", **weight_kw)
+    unet = load_unet()
     if unet.config.in_channels != 2 * C + 1:
         raise ValueError(f"the UNet takes {unet.config.in_channels} channels, not {2 * C + 1}: "
                          "not an inpainting checkpoint")
     cross = unet.config.cross_attention_dim
     if isinstance(cross, int) and cross != D:
         raise ValueError(f"UNet cross_attention_dim {cross} != text encoder width {D}")
-    if args.no_sdpa:
+    if no_sdpa and hasattr(unet, "set_attn_processor"):
         set_classic_attention(unet, "UNet")
-    check_trace_size(args, h, w, 2 ** int(getattr(unet, "num_upsamplers", len(unet.config.block_out_channels) - 1)), f)
+    check_trace_size(height, width, h, w,
+                     2 ** int(getattr(unet, "num_upsamplers", len(unet.config.block_out_channels) - 1)), f)
 
     class Unet(nn.Module):
         def __init__(self, unet):
@@ -335,9 +376,9 @@ def run(args, tx):
          tx.Check("batch 4, 32x40", unet_in(4, 32, 40, 1)),
          tx.Check(f"batch 1, {h2}x{w}", unet_in(1, h2, w, 2)),
          tx.Check("batch 2, 8x8 (C++ dry run)", unet_in(2, 8, 8, 3))],
-        os.path.join(out, "unet.pt"), device=device, dtype=dtype, no_sdpa=args.no_sdpa,
+        os.path.join(out, "unet.pt"), device=device, dtype=dtype, no_sdpa=no_sdpa,
         portable_checks=[tx.Check("batch 1, 8x12", unet_in(1, 8, 12, 4))],
-        expect_shape=unet_contract, keep_float32_inputs=(1,), verbose=args.verbose,
+        expect_shape=unet_contract, keep_float32_inputs=(1,), verbose=verbose,
     )
     del wrapper, unet
     tx.free_memory()
@@ -364,14 +405,15 @@ def run(args, tx):
         log(f"  {name:<18} {tx.human_size(size):>10}")
     log(f"  {'total':<18} {tx.human_size(sum(sizes.values())):>10}   (folder now {tx.human_size(tx.folder_size(out))})")
     log(f"check it with: scenescape models check {out}")
+    return sizes
 
 
-def check_trace_size(args, h, w, up, f):
+def check_trace_size(height, width, h, w, up, f):
     # diffusers passes explicit upsampling sizes only when the latent is not a multiple of the
     # overall upsampling factor; a trace at such a size records scale_factor=2 instead and then
     # fails on latents like 75x75.
     if h % up == 0 and w % up == 0:
-        raise ValueError(f"trace size {args.height}x{args.width} gives a {h}x{w} latent, a multiple of {up}: "
+        raise ValueError(f"trace size {height}x{width} gives a {h}x{w} latent, a multiple of {up}: "
                          f"the traced UNet would only work for multiples of {up * f} pixels. Use a size "
                          f"whose latent is not a multiple of {up}, e.g. the default 600x600")
 
@@ -382,8 +424,6 @@ def set_classic_attention(model, what):
         from diffusers.models.attention_processor import AttnProcessor
     except ImportError as e:
         raise ValueError(f"--no-sdpa: this diffusers has no AttnProcessor ({e})") from None
-    if not hasattr(model, "set_attn_processor"):
-        raise ValueError(f"--no-sdpa: this diffusers' {what} has no set_attn_processor; use diffusers >= 0.21")
     model.set_attn_processor(AttnProcessor())
     kinds = sorted({type(p).__name__ for p in model.attn_processors.values()})
     print(f"{what}: attention processors {', '.join(kinds)} ({len(model.attn_processors)} layers)", flush=True)

@@ -473,7 +473,7 @@ def export_module(
         msg = f"{name}: ops unknown to LibTorch 1.13: {', '.join(missing)}"
         if no_sdpa:
             raise ExportError(msg + " (--no-sdpa asks for a file that LibTorch 1.13 loads)")
-        log(f"[{name}] note: needs LibTorch >= 2.0 ({msg}); use --no-sdpa for LibTorch 1.13")
+        log(f"[{name}] note: needs LibTorch >= 2.0 ({msg}); without --sdpa the exporters write files for LibTorch 1.13")
     else:
         log(f"[{name}] all {len(ops)} distinct ops are known to LibTorch 1.13")
     for n in notes:

@@ -2,6 +2,7 @@
 
 #include <torch/script.h>
 
+#include <algorithm>
 #include <sstream>
 
 #include "scenescape/core/check.h"
@@ -99,9 +100,16 @@ std::string Describe(const c10::IValue& v) {
 }  // namespace
 
 std::string FirstLine(const std::string& what) {
-  std::string line = what.substr(0, what.find('\n'));
-  while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
-  return line.empty() ? "unknown error" : line;
+  // The first non-blank line: TorchScript's "Unknown builtin op" message starts with a newline.
+  size_t start = 0;
+  while (start < what.size()) {
+    const size_t end = std::min(what.find('\n', start), what.size());
+    std::string line = what.substr(start, end - start);
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+    if (!line.empty()) return line;
+    start = end + 1;
+  }
+  return "unknown error";
 }
 
 std::string Dims(std::initializer_list<std::string> dims) {
