@@ -4,4 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/build.sh
-ctest --test-dir build --output-on-failure -j "$(nproc)" "$@"
+# -LE fullsize: the full-size model check (about an hour of CPU, ~20 GB) runs only when asked (-L fullsize).
+ctest --test-dir build --output-on-failure -j "$(nproc)" -LE fullsize "$@"

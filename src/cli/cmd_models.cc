@@ -1,4 +1,4 @@
-// `scenescape models make-tiny DIR` and `scenescape models check DIR`.
+// `scenescape models make-tiny DIR` and `scenescape models check DIR [--full]`.
 #include <cstdio>
 
 #include "cli/command.h"
@@ -26,6 +26,15 @@ class ModelsCommand : public Command {
         "check", "Load every model of a folder, run each once and print contracts, devices and timings");
     check->add_option("dir", dir_, "Model folder")->required();
     check->add_option("--device", device_, "auto | cpu | cuda[:N]");
+    check->add_flag("--full", check_.full,
+                    "Also run every model at the size a frame uses: UNet at 64x64 and the canvas's latent with "
+                    "batch 2N, VAE at the canvas, depth at its input size, CLIP on N images, one backward pass "
+                    "through the depth net and the VAE decoder; prints time and peak memory per stage (minutes on "
+                    "a CPU)");
+    check->add_option("--candidates", check_.candidates, "N for --full (the UNet batch is 2N)")
+        ->check(CLI::Range(1, 64));
+    check->add_option("--canvas", check_.canvas, "Canvas side in pixels for --full (the reference's 600)")
+        ->check(CLI::Range(16, 4096));
     return models;
   }
 
@@ -37,7 +46,7 @@ class ModelsCommand : public Command {
       return 0;
     }
     const c10::Device device = ResolveDevice(ParseOption<DeviceSetting>(device_, "--device"));
-    std::printf("%s\n", CheckModelFolder(dir_, device).ToString().c_str());
+    std::printf("%s\n", CheckModelFolder(dir_, device, check_).ToString().c_str());
     return 0;
   }
 
@@ -46,6 +55,7 @@ class ModelsCommand : public Command {
   std::string dir_;
   std::string device_ = "auto";
   uint64_t seed_ = 0;
+  ModelCheckOptions check_;
 };
 
 }  // namespace

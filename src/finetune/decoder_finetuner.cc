@@ -46,7 +46,9 @@ FinetuneStats DecoderFinetuner::Finetune(const at::Tensor& latent, const at::Ten
   const FinetuneOptions& o = impl_->options;
   return finetune_internal::Finetune(
       impl_->params, "DecoderFinetuner::Finetune", "decoder fine-tuning", o.decoder_steps, o.decoder_lr,
-      o.mixed_precision, [&]() -> finetune_internal::PreparedLoss {
+      // float32 always, as the reference: in reduced precision the known pixels drift by whole
+      // 8-bit levels. options.mixed_precision is for the depth network only.
+      finetune_internal::Precision::kFloat32, [&]() -> finetune_internal::PreparedLoss {
         const VaeDecoder& decoder = *impl_->decoder;
         const int64_t f = decoder.downsample();
         SCN_CHECK(latent.dim() == 4 && latent.size(0) == 1 && latent.size(1) == decoder.latent_channels())

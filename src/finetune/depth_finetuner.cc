@@ -40,7 +40,8 @@ void DepthFinetuner::Restore() { impl_->params.Restore(); }
 FinetuneStats DepthFinetuner::Finetune(const at::Tensor& image, const at::Tensor& target_depth) {
   const FinetuneOptions& o = impl_->options;
   return finetune_internal::Finetune(
-      impl_->params, "DepthFinetuner::Finetune", "depth fine-tuning", o.depth_steps, o.depth_lr, o.mixed_precision,
+      impl_->params, "DepthFinetuner::Finetune", "depth fine-tuning", o.depth_steps, o.depth_lr,
+      o.mixed_precision ? finetune_internal::Precision::kMixed : finetune_internal::Precision::kFloat32,
       [&]() -> finetune_internal::PreparedLoss {
         SCN_CHECK(image.dim() == 4 && image.size(1) == 3)
             << "DepthFinetuner: image must be [B,3,H,W], got " << image.sizes();
@@ -53,12 +54,15 @@ FinetuneStats DepthFinetuner::Finetune(const at::Tensor& image, const at::Tensor
         // clone(): the inputs may be inference tensors, which autograd cannot save.
         const at::Tensor x = image.to(device, at::kFloat).detach().clone();
         target = target.to(device, at::kFloat).detach().clone();
-        const at::Tensor valid = target != -1;
-        if (!valid.any().item<bool>()) return {{}, "no pixel has mesh depth"};
-        const at::Tensor target_valid = target.masked_select(valid);
+        // The mean over valid pixels as a masked sum over a count fixed for the frame: masked_select
+        // would read its output size back from the device at every step.
+        const at::Tensor valid = (target != -1).to(at::kFloat);
+        const at::Tensor count = valid.sum();
+        if (count.item<float>() == 0) return {{}, "no pixel has mesh depth"};  // one read per frame
+        const at::Tensor target_valid = target * valid;
         DepthModel* model = impl_->model;
-        return {[model, x, valid, target_valid] {
-                  return at::l1_loss(model->Predict(x).masked_select(valid), target_valid);
+        return {[model, x, valid, count, target_valid] {
+                  return (model->Predict(x).to(at::kFloat) * valid - target_valid).abs().sum() / count;
                 },
                 ""};
       });

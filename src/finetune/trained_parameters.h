@@ -35,11 +35,25 @@ struct TrainedParameters {
   int64_t NumScalars() const;
 };
 
+// How the forward passes and the loss of a fine-tuning step are computed.
+enum class Precision {
+  kFloat32,  // everything in float32 (the decoder always; the depth network by default)
+  // Autocast around forward and loss, as the reference's depth fine-tuning
+  // (torch.autocast + GradScaler): float16 with dynamic loss scaling on CUDA,
+  // bfloat16 (no scaling needed) on the CPU. The TorchScript graph executor's
+  // optimisation is off meanwhile, so autograd records the ops as eager mode
+  // does instead of building the JIT's own differentiable graphs, which do
+  // not follow autocast's casts (PyTorch issues #38958, #63939, #72760).
+  kMixed,
+};
+
 // `steps` steps of a fresh torch::optim::Adam (default betas and eps) over
-// `params`, each minimising loss() (a scalar tensor built with autograd).
-// Returns the loss of every step, read back once at the end.
+// `params` (float32), each minimising loss() (a scalar tensor built with
+// autograd). Returns the loss of every step, read back once at the end
+// (kMixed on CUDA reads one flag per step: a step whose scaled gradients
+// overflowed is skipped and the scale halved, as GradScaler does).
 std::vector<double> RunAdam(const std::vector<at::Tensor>& params, double lr, int steps,
-                            const std::function<at::Tensor()>& loss, bool mixed_precision,
+                            const std::function<at::Tensor()>& loss, Precision precision,
                             const std::string& label);
 
 // Throws Error when c10::InferenceMode is on (no autograd possible).
@@ -57,6 +71,6 @@ struct PreparedLoss {
 // `steps` Adam steps on it (RunAdam), then free the gradients. The module keeps
 // the fine-tuned weights. `label` names the run in the progress line and log.
 FinetuneStats Finetune(TrainedParameters& params, const char* who, const char* label, int steps, double lr,
-                       bool mixed_precision, const std::function<PreparedLoss()>& prepare);
+                       Precision precision, const std::function<PreparedLoss()>& prepare);
 
 }  // namespace scenescape::finetune_internal

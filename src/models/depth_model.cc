@@ -35,6 +35,11 @@ std::pair<int, int> MidasInputSize(int height, int width, int input_size, int mu
 DepthModel::DepthModel(const DepthManifest& manifest, c10::Device device, c10::ScalarType dtype,
                        bool check_contract)
     : manifest_(manifest), module_(manifest.file, device, dtype) {
+  const auto opts = at::TensorOptions().device(module_.device()).dtype(module_.dtype());
+  mean_ = at::tensor({manifest_.mean[0], manifest_.mean[1], manifest_.mean[2]}, at::kDouble)
+              .to(opts).view({1, 3, 1, 1});
+  std_ = at::tensor({manifest_.std[0], manifest_.std[1], manifest_.std[2]}, at::kDouble)
+             .to(opts).view({1, 3, 1, 1});
   if (check_contract) CheckContract();
 }
 
@@ -68,11 +73,7 @@ at::Tensor DepthModel::Predict(const at::Tensor& image) const {
   const auto opts = at::TensorOptions().device(module_.device()).dtype(module_.dtype());
   at::Tensor x = image.to(opts);
   if (h != height || w != width) x = at::upsample_bilinear2d(x, {h, w}, /*align_corners=*/false);
-  const at::Tensor mean = at::tensor(
-      {manifest_.mean[0], manifest_.mean[1], manifest_.mean[2]}, at::kDouble);
-  const at::Tensor std = at::tensor({manifest_.std[0], manifest_.std[1], manifest_.std[2]},
-                                    at::kDouble);
-  x = (x - mean.to(opts).view({1, 3, 1, 1})) / std.to(opts).view({1, 3, 1, 1});
+  x = (x - mean_) / std_;
   at::Tensor out = Forward(x);
   if (h != height || w != width)
     out = at::upsample_bilinear2d(out, {height, width}, /*align_corners=*/false);

@@ -16,7 +16,7 @@ InpaintModels::InpaintModels(const InpainterManifest& m, c10::Device device, boo
            m.tokenizer.context_length, check_contract),
       vae_encoder(m.vae_encoder, device, dtype, m.latent_channels, m.vae_downsample,
                   check_contract),
-      vae_decoder(m.vae_decoder, device, dtype, m.latent_channels, m.vae_downsample,
+      vae_decoder(m.vae_decoder, device, at::kFloat, m.latent_channels, m.vae_downsample,
                   check_contract) {}
 
 at::Tensor InpaintModels::Tokenize(const std::vector<std::string>& prompts) const {

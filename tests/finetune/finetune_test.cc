@@ -8,6 +8,7 @@
 #include <torch/script.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 
 #include "scenescape/core/check.h"
@@ -193,6 +194,65 @@ TEST(DecoderFinetuner, TrainsOnlyDecoderParameters) {
   EXPECT_EQ(none.steps, 0);
   EXPECT_TRUE(none.losses.empty());
   EXPECT_TRUE(Changed(decoder.module(), pristine).empty());
+}
+
+// The decoder fine-tunes in float32 whatever finetune.mixed_precision says (the
+// reference's; in reduced precision the known pixels drift by 8-bit levels).
+// With mixed precision on, the depth test below shows that autocast does
+// change the losses on this CPU (bfloat16), so equal losses here mean float32.
+TEST(DecoderFinetuner, TrainsInFloat32EvenWithMixedPrecisionOn) {
+  const ModelManifest m = Folder();
+  VaeDecoder decoder(m.RequireInpainter().vae_decoder, kCpu, at::kFloat);
+  const at::Tensor latent = at::randn({1, 4, 8, 8});
+  const at::Tensor inpainted = decoder.Decode(at::randn({1, 4, 8, 8})) / 2 + 0.5;
+  const at::Tensor warped = decoder.Decode(latent + 0.5 * at::randn({1, 4, 8, 8})) / 2 + 0.5;
+  at::Tensor mask = at::zeros({64, 64}, at::kBool);
+  mask.slice(0, 0, 16).fill_(true);
+  std::vector<double> losses[2];
+  for (const bool mixed : {false, true}) {
+    FinetuneOptions options;
+    options.decoder_steps = 6;
+    options.decoder_lr = 1e-3;
+    options.mixed_precision = mixed;
+    DecoderFinetuner finetuner(decoder, options);
+    losses[mixed] = finetuner.Finetune(latent, inpainted, warped, mask).losses;
+    finetuner.Restore();
+  }
+  ASSERT_EQ(losses[0].size(), 6u);
+  EXPECT_EQ(losses[0], losses[1]) << "the decoder fine-tuning ran in reduced precision";
+  for (const auto& p : decoder.module().parameters()) EXPECT_EQ(p.scalar_type(), at::kFloat);
+}
+
+// Mixed precision (off by default) runs through the TorchScript module's
+// autograd for more steps than the profiling executor needs to optimise the
+// graph, really lowers the precision (the losses differ from float32's), and
+// tracks float32 closely; the parameters stay float32.
+TEST(DepthFinetuner, MixedPrecisionTracksFloat32) {
+  EXPECT_FALSE(FinetuneOptions{}.mixed_precision);
+  const ModelManifest m = Folder();
+  DepthModel depth(m.RequireDepth(), kCpu);
+  const at::Tensor image = at::rand({1, 3, 48, 64});
+  at::Tensor target = depth.PredictNoGrad(image).clone() * 1.5;
+  target.slice(2, 0, 20).fill_(-1);
+  std::vector<double> losses[2];
+  for (const bool mixed : {false, true}) {
+    FinetuneOptions options;
+    options.depth_steps = 8;
+    options.depth_lr = 2e-3;
+    options.mixed_precision = mixed;
+    DepthFinetuner finetuner(depth, options);
+    losses[mixed] = finetuner.Finetune(image, target).losses;
+    for (const auto& p : depth.module().parameters()) EXPECT_EQ(p.scalar_type(), at::kFloat);
+    finetuner.Restore();
+  }
+  ASSERT_EQ(losses[1].size(), 8u);
+  EXPECT_NE(losses[0], losses[1]) << "autocast changed nothing: the test above would prove nothing";
+  for (size_t i = 0; i < losses[0].size(); ++i) {
+    ASSERT_TRUE(std::isfinite(losses[1][i]));
+    // bfloat16 keeps 8 bits of mantissa (0.4%); the trajectories drift apart by a few % in 8 steps.
+    EXPECT_NEAR(losses[1][i], losses[0][i], 0.06 * losses[0][i]) << "step " << i;
+  }
+  EXPECT_LT(losses[1].back(), losses[1].front());
 }
 
 TEST(DecoderFinetuner, NeedsDecoderParameters) {

@@ -12,8 +12,10 @@
 // Per frame: Restore(), then depth_steps Adam steps (fresh optimizer, default
 // betas/eps, lr depth_lr) on ALL parameters, each step
 //   loss = mean over pixels with target != -1 of |target - DepthModel::Predict(image)|
-// (depth space, not disparity; no regulariser). Departure: the reference
-// uses CUDA autocast + GradScaler; this runs in the model's dtype (float32).
+// (depth space, not disparity; no regulariser), computed as a masked sum over
+// the frame's count of valid pixels (no per-step host round trip). Departure:
+// the reference uses CUDA autocast + GradScaler; this runs in float32 unless
+// FinetuneOptions::mixed_precision (float16 + loss scaling on CUDA).
 
 #include <ATen/core/Tensor.h>
 

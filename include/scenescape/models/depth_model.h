@@ -66,6 +66,7 @@ class DepthModel {
 
   DepthManifest manifest_;
   ScriptModule module_;
+  at::Tensor mean_, std_;  // [1,3,1,1] on the module's device and dtype, made once
 };
 
 }  // namespace scenescape

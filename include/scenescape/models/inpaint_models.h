@@ -17,8 +17,10 @@ namespace scenescape {
 
 struct InpaintModels {
   // Loads every file onto `device` in InferenceDtype(manifest.dtype, device)
-  // (float16 on CUDA for float16 files, else float32), each with its dry run
-  // when check_contract.
+  // (float16 on CUDA for float16 files, else float32), except the VAE
+  // decoder, always float32: it is fine-tuned in float32 (as the reference)
+  // and the same module decodes the candidates. Each with its dry run when
+  // check_contract.
   InpaintModels(const InpainterManifest& manifest, c10::Device device, bool check_contract = true);
 
   // Prompts as text-encoder input: [N,L] int64 (CPU), padded with the

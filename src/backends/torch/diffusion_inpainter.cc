@@ -44,17 +44,8 @@ class DiffusionInpainter : public Inpainter {
     schedule.timestep_spacing = manifest.scheduler.timestep_spacing;
     schedule.Check("inpainter.scheduler");
     scheduler_ = MakeScheduler(OptionName(sampler.name), schedule);
-    if (finetune.decoder_steps > 0) {
-      // The reference fine-tunes a separate float32 copy of the decoder.
-      if (models_->dtype == at::kFloat) {
-        finetune_decoder_ = &models_->vae_decoder;
-      } else {
-        own_decoder_ = std::make_unique<VaeDecoder>(
-            manifest.vae_decoder, device, at::kFloat, manifest.latent_channels, manifest.vae_downsample);
-        finetune_decoder_ = own_decoder_.get();
-      }
-      finetuner_ = std::make_unique<DecoderFinetuner>(*finetune_decoder_, finetune);
-    }
+    // The decoder is float32 (InpaintModels), so the one module is fine-tuned, as in the reference.
+    if (finetune.decoder_steps > 0) finetuner_ = std::make_unique<DecoderFinetuner>(models_->vae_decoder, finetune);
   }
 
   std::string Name() const override { return "diffusion-" + OptionName(sampler_.name); }
@@ -125,7 +116,7 @@ class DiffusionInpainter : public Inpainter {
     at::Tensor image;
     {
       c10::InferenceMode guard;
-      image = (finetune_decoder_->Decode(latent) * 0.5f + 0.5f).clamp(0.0f, 1.0f);
+      image = (models_->vae_decoder.Decode(latent) * 0.5f + 0.5f).clamp(0.0f, 1.0f);
       const at::Tensor known = (mask_ < 0.5f).expand_as(image);
       if (known.any().item<bool>()) {
         const double mse = (image - canvas_).pow(2).index({known}).mean().item<double>();
@@ -156,8 +147,6 @@ class DiffusionInpainter : public Inpainter {
   }
 
   std::unique_ptr<InpaintModels> models_;
-  std::unique_ptr<VaeDecoder> own_decoder_;
-  VaeDecoder* finetune_decoder_ = nullptr;
   std::unique_ptr<DecoderFinetuner> finetuner_;
   std::unique_ptr<Scheduler> scheduler_;
   c10::Device device_;

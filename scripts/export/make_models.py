@@ -1,0 +1,191 @@
+#!/usr/bin/env python3
+"""The real architectures at their real sizes with random weights, exported with scripts/export.
+
+    make_models.py --set sd2|sd15 --section inpainter|depth|clip --out DIR --vocab DIR [--device D] [--dtype T] [--sdpa]
+
+One section per call (so at most one large model is in memory; full_size_check.sh
+calls it once per section and frees the memory in between). Nothing is
+downloaded: the networks are built from their published configs with random
+weights, then written by the exporters' own functions (export_inpainter,
+export_depth, export_clip), with all their checks. The files have the real
+checkpoints' parameter names, shapes, sizes and operators, so loading, running
+and fine-tuning them costs what the real ones cost; the pictures are noise.
+
+Sets (the configs are the published ones, cited below):
+  sd2   SD-2 inpainting (UNet 9 channels, attention_head_dim [5,10,20,20], linear projections,
+        cross-attention 1024; VAE; OpenCLIP ViT-H text encoder as transformers' CLIPTextModel with
+        23 of its 24 layers = the penultimate layer, gelu, pad "!") + MiDaS DPT-Large + CLIP ViT-B/32
+  sd15  SD-1.5 inpainting (attention_head_dim 8, cross-attention 768; CLIP ViT-L/14 text encoder,
+        quick_gelu, pad "<|endoftext|>") + MiDaS DPT-Large + CLIP ViT-L/14
+
+Libraries: diffusers' UNet2DConditionModel / AutoencoderKL / configs, and MiDaS's
+hubconf DPT_Large (timm ViT-L/16 384) from the source cache that fetch_sources.sh
+fills (put CACHE/pythonpath on PYTHONPATH, pass --midas-repo CACHE/src/MiDaS).
+CLIP towers: transformers' CLIPTextModel / CLIPModel when transformers is
+importable, else clip_replica.py (same state-dict keys and computation).
+--vocab: a folder with CLIP's vocab.json and merges.txt (49408 tokens), e.g.
+the one the tokenizer tests use (../shared/data/clip).
+
+On a GPU machine with PyTorch 2.x, diffusers, transformers and timm installed
+(pip), no cache is needed: --device cuda --dtype float16 writes what
+export_all.sh would write from the real checkpoints, with random weights.
+"""
+
+import argparse
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+# Published configs. Inpainting UNets: huggingface.co/stabilityai/stable-diffusion-2-inpainting
+# unet/config.json and huggingface.co/runwayml/stable-diffusion-inpainting unet/config.json.
+UNET_COMMON = dict(
+    act_fn="silu", block_out_channels=[320, 640, 1280, 1280], center_input_sample=False,
+    down_block_types=["CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D"],
+    downsample_padding=1, dual_cross_attention=False, flip_sin_to_cos=True, freq_shift=0, in_channels=9,
+    layers_per_block=2, mid_block_scale_factor=1, norm_eps=1e-5, norm_num_groups=32, out_channels=4, sample_size=64,
+    up_block_types=["UpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D"],
+)
+UNET = {
+    "sd2": dict(UNET_COMMON, attention_head_dim=[5, 10, 20, 20], cross_attention_dim=1024, use_linear_projection=True),
+    "sd15": dict(UNET_COMMON, attention_head_dim=8, cross_attention_dim=768),
+}
+# vae/config.json of both checkpoints (AutoencoderKL, 4 latent channels, f = 8).
+VAE = dict(
+    act_fn="silu", block_out_channels=[128, 256, 512, 512], in_channels=3, out_channels=3, latent_channels=4,
+    down_block_types=["DownEncoderBlock2D"] * 4, up_block_types=["UpDecoderBlock2D"] * 4, layers_per_block=2,
+    norm_num_groups=32, sample_size=512,
+)
+# text_encoder/config.json: SD 2 = OpenCLIP ViT-H/14 text tower as CLIPTextModel (hidden 1024, 16 heads,
+# intermediate 4096, gelu, 23 layers: the penultimate of OpenCLIP's 24, as SD 2 uses); SD 1.5 = OpenAI
+# CLIP ViT-L/14's text tower (768, 12 heads, 3072, quick_gelu, 12 layers).
+TEXT = {
+    "sd2": dict(hidden=1024, intermediate=4096, heads=16, layers=23, act="gelu", pad="!"),
+    "sd15": dict(hidden=768, intermediate=3072, heads=12, layers=12, act="quick_gelu", pad="<|endoftext|>"),
+}
+# scheduler/scheduler_config.json of both (PNDM there; read through DDIMScheduler as the exporter does).
+SCHEDULER = dict(num_train_timesteps=1000, beta_schedule="scaled_linear", beta_start=0.00085, beta_end=0.012,
+                 prediction_type="epsilon", steps_offset=1, set_alpha_to_one=False, clip_sample=False)
+# huggingface.co/openai/clip-vit-base-patch32 and clip-vit-large-patch14 config.json.
+CLIP = {
+    "sd2": dict(name="CLIP ViT-B/32", text=(512, 2048, 8, 12), vision=(768, 3072, 12, 12, 32), projection=512),
+    "sd15": dict(name="CLIP ViT-L/14", text=(768, 3072, 12, 12), vision=(1024, 4096, 16, 24, 14), projection=768),
+}
+CLIP_MEAN, CLIP_STD = [0.48145466, 0.4578275, 0.40821073], [0.26862954, 0.26130258, 0.27577711]
+
+
+def have_transformers():
+    try:
+        import transformers  # noqa: F401
+        return True
+    except ImportError:
+        return False
+
+
+def text_encoder(kind, vocab_size, no_sdpa):
+    t = TEXT[kind]
+    if have_transformers():
+        from transformers import CLIPTextConfig, CLIPTextModel
+
+        cfg = CLIPTextConfig(vocab_size=vocab_size, hidden_size=t["hidden"], intermediate_size=t["intermediate"],
+                             num_attention_heads=t["heads"], num_hidden_layers=t["layers"], hidden_act=t["act"],
+                             max_position_embeddings=77, projection_dim=t["hidden"])
+        if no_sdpa:
+            cfg._attn_implementation = "eager"
+        return CLIPTextModel(cfg)
+    import clip_replica as cr
+
+    return cr.CLIPTextModel(cr.text_config(t["hidden"], t["intermediate"], t["heads"], t["layers"], t["act"],
+                                           vocab=vocab_size))
+
+
+def clip_model(kind, no_sdpa):
+    c = CLIP[kind]
+    (th, ti, theads, tl), (vh, vi, vheads, vl, patch) = c["text"], c["vision"]
+    if have_transformers():
+        from transformers import CLIPConfig, CLIPModel
+
+        cfg = CLIPConfig(text_config=dict(hidden_size=th, intermediate_size=ti, num_attention_heads=theads,
+                                          num_hidden_layers=tl),
+                         vision_config=dict(hidden_size=vh, intermediate_size=vi, num_attention_heads=vheads,
+                                            num_hidden_layers=vl, patch_size=patch, image_size=224),
+                         projection_dim=c["projection"])
+        if no_sdpa:
+            cfg._attn_implementation = "eager"
+        return CLIPModel(cfg)
+    import clip_replica as cr
+
+    return cr.CLIPModel(cr.clip_config(cr.text_config(th, ti, theads, tl, "quick_gelu"),
+                                       cr.vision_config(vh, vi, vheads, vl, patch), c["projection"]))
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__.split("\n\n", 1)[1])
+    p.add_argument("--set", choices=("sd2", "sd15"), required=True)
+    p.add_argument("--section", choices=("inpainter", "depth", "clip"), required=True)
+    p.add_argument("--out", required=True, metavar="DIR")
+    p.add_argument("--vocab", required=True, metavar="DIR", help="folder with CLIP's vocab.json and merges.txt")
+    p.add_argument("--midas-repo", default="intel-isl/MiDaS",
+                   help="MiDaS code for DPT-Large: a local checkout (CACHE/src/MiDaS) or owner/name on GitHub")
+    p.add_argument("--device", default="auto")
+    p.add_argument("--dtype", choices=("auto", "float16", "float32"), default="auto", help="inpainter files")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--verbose", action="store_true")
+    from options import add_sdpa_option
+
+    add_sdpa_option(p)
+    args = p.parse_args(argv)
+    if args.no_sdpa:
+        os.environ["TIMM_FUSED_ATTN"] = "0"  # before timm is imported
+    import torch
+
+    import clip_replica as cr
+    import manifest as mf
+    import ts_export as tx
+
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(max(1, os.cpu_count() or 1))
+    device = tx.pick_device(args.device)
+    vocab, merges = os.path.join(args.vocab, "vocab.json"), os.path.join(args.vocab, "merges.txt")
+    tx.log(f"random-weight {args.set} {args.section} (PyTorch {torch.__version__}, "
+           f"CLIP towers from {'transformers' if have_transformers() else 'clip_replica.py'})")
+    try:
+        if args.section == "inpainter":
+            from diffusers import AutoencoderKL, UNet2DConditionModel
+
+            import export_inpainter as ei
+
+            dtype = tx.resolve_dtype(args.dtype, device)
+            tok = cr.FileTokenizer(vocab, merges, pad=TEXT[args.set]["pad"])
+            ei.check_configs(600, 600, VAE, UNET[args.set])
+
+            def make(cls, cfg):
+                return lambda: cls(**cfg).to(dtype)
+
+            ei.export_inpainter(
+                tx, args.out, f"random-weight {args.set} inpainting", tokenizer=tok, scheduler_config=SCHEDULER,
+                load_text_encoder=lambda: text_encoder(args.set, len(tok.table), args.no_sdpa).to(dtype),
+                load_vae=make(AutoencoderKL, VAE), load_unet=make(UNet2DConditionModel, UNET[args.set]),
+                device=device, dtype=dtype, no_sdpa=args.no_sdpa, verbose=args.verbose)
+        elif args.section == "depth":
+            import export_depth as ed
+
+            net, section, patch, hf = ed.load_midas(tx, args.no_sdpa, args.midas_repo, pretrained=False)
+            ed.export_depth(tx, args.out, "random-weight MiDaS DPT-Large", net, section, patch, hf, device=device,
+                            no_sdpa=args.no_sdpa, verbose=args.verbose)
+        else:
+            import export_clip as ec
+
+            ec.export_clip(tx, args.out, f"random-weight {CLIP[args.set]['name']}", clip_model(args.set, args.no_sdpa),
+                           cr.FileTokenizer(vocab, merges), 224, CLIP_MEAN, CLIP_STD, device=device,
+                           no_sdpa=args.no_sdpa, verbose=args.verbose)
+    except (tx.ExportError, ValueError, mf.ManifestError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
