@@ -5,6 +5,8 @@
 
 #include <ATen/ATen.h>
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <fstream>
 
@@ -66,13 +68,22 @@ std::string Shape(const at::Tensor& t) {
   return s + "]";
 }
 
+// User + system CPU time of the process so far, in ms.
+double CpuMs() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return (u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1e3 + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e3;
+}
+
 // Times fn() (inputs prepared by the caller) and records the stage with the
 // peak memory since the model's loading began.
 template <typename Fn>
 void TimeStage(std::vector<FullSizeRun>& out, const std::string& stage, const std::string& input, Fn fn) {
+  const double cpu0 = CpuMs();
   Timer timer;
   fn();
-  out.push_back({stage, input, timer.ElapsedMs(), PeakMemoryMb()});
+  const double ms = timer.ElapsedMs();
+  out.push_back({stage, input, ms, CpuMs() - cpu0, PeakMemoryMb()});
 }
 
 // One training step's worth of autograd through `script`: requires_grad on
@@ -219,10 +230,10 @@ std::string ModelCheckReport::ToString() const {
       stage_w = std::max(stage_w, r.stage.size());
       input_w = std::max(input_w, r.input.size());
     }
-    out += "at full size (peak memory: the process's resident peak from the model's loading on):\n";
+    out += "at full size (cpu: process CPU time, all threads; peak: resident peak from the model's loading on):\n";
     for (const auto& r : full)
-      out += fmt::format("  {:<{}}  {:<{}}  {:>10.1f} ms  peak {:>8.0f} MB\n", r.stage, stage_w, r.input,
-                         input_w, r.ms, r.peak_mb);
+      out += fmt::format("  {:<{}}  {:<{}}  {:>10.1f} ms  cpu {:>10.1f} ms  peak {:>8.0f} MB\n", r.stage, stage_w,
+                         r.input, input_w, r.ms, r.cpu_ms, r.peak_mb);
   }
   return out;
 }

@@ -26,6 +26,8 @@ struct FullSizeRun {
   std::string stage;    // "unet 75x75 latent", "vae_decoder backward", ...
   std::string input;    // "[8,9,75,75] + [8] + [8,77,1024]"
   double ms = 0;        // wall time of the run (inputs prepared beforehand)
+  double cpu_ms = 0;    // CPU time of the process meanwhile (user + system, all threads): on a
+                        // machine shared with other work, cpu_ms / threads is the steadier figure
   double peak_mb = 0;   // peak resident memory of the process during the stage (model loading
                         // included), from /proc/self/status VmHWM after a reset; 0 where unknown
 };
