@@ -14,6 +14,8 @@ packages=(
   libtinygltf-dev                             # GLB export (io/gltf_export, tests/io/gltf_test)
   python3-torch                               # PyTorch 1.13, the build of libtorch-dev: tests/export runs
                                               # scripts/export on small modules and loads the files in C++
+  python3-torchvision python3-regex python3-filelock python3-fsspec python3-importlib-metadata
+  python3-pil python3-packaging python3-tqdm  # diffusers, timm, MiDaS for scripts/export/full_size_check.sh
 )
 missing=()
 for p in "${packages[@]}"; do

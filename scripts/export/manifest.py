@@ -252,6 +252,9 @@ def write(folder, doc):
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it 0600; a manifest is as readable as the .pt files
         os.replace(tmp, manifest_path(folder))
     except BaseException:
         if os.path.exists(tmp):
