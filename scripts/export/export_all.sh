@@ -13,7 +13,7 @@
 # Environment: PYTHON (default python3) runs the exporters.
 #
 # Needs: pip install torch diffusers transformers timm safetensors (see models/README.md).
-# Disk (estimates): about 4.6 GB written with float16 SD-2 (2.6 + 1.37 + 0.6 GB),
+# Disk (estimates): about 4.7 GB written with float16 SD-2 (2.7 + 1.37 + 0.6 GB),
 # 7.2 GB with float32, plus the download caches (about 7-8 GB).
 # Time: about 5-10 minutes on a CUDA GPU; 20-60 minutes on a CPU (estimates).
 set -euo pipefail

@@ -22,9 +22,10 @@ The weights are downloaded into the Hugging Face cache on first use
 (set HF_HUB_OFFLINE=1 to use the cache only).
 
 Disk (files written; estimated from parameter counts):
-  SD-2 inpainting, float16: about 2.6 GB (UNet 1.73 GB, text encoder 0.68 GB,
-    VAE encoder 0.07 GB, VAE decoder 0.10 GB); float32: about 5.2 GB.
-  SD-1.5 inpainting, float16: about 2.1 GB (UNet 1.72 GB, text encoder 0.25 GB, VAE 0.17 GB).
+  SD-2 inpainting, float16: about 2.7 GB (UNet 1.73 GB, text encoder 0.68 GB,
+    VAE encoder 0.07 GB, VAE decoder 0.20 GB in float32); float32: about 5.2 GB
+    (measured with random weights: 5.16 GB).
+  SD-1.5 inpainting, float16: about 2.2 GB (UNet 1.72 GB, text encoder 0.25 GB, VAE 0.27 GB).
   Plus the Hugging Face download cache (about 5 GB for SD-2 inpainting).
 Peak memory (estimates, not measured):
   CUDA GPU, float16: about 8 GB of GPU memory and 8-12 GB of RAM; a few minutes.
