@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Installs the packages (if missing), builds everything and runs the whole test suite.
+# Installs the packages (if missing), builds everything (scripts/build.sh --all) and runs the whole test suite.
 # Tests that need ../shared skip with a message when it is absent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/build.sh
+scripts/build.sh --all
 # -LE fullsize: the full-size model check (about an hour of CPU, ~20 GB) runs only when asked (-L fullsize).
 ctest --test-dir build --output-on-failure -j "$(nproc)" -LE fullsize "$@"
