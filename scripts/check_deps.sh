@@ -172,8 +172,10 @@ counts=$(awk -F'\t' -v closure="$closure" -v owners="$owners" '
       print "PROBLEM\t" first[p] " comes from package" p ", which scripts/install_deps.sh does not bring: add it there" \
             (more[p] > 1 ? " (" more[p] - 1 " more files of it are used)" : "")
     }
-    printf "COUNTS\t%d headers, %d libraries, %d programs, %d files CMake found\n", count["header"], count["library"],
-           count["program"], count["cmake-found"]
+    split("header headers library libraries program programs cmake-found files-CMake-found", k, " ")
+    for (i = 1; i < 8; i += 2)
+      if (count[k[i]]) { summary = summary (summary == "" ? "" : ", ") count[k[i]] " " k[i + 1]; gsub(/-/, " ", summary) }
+    print "COUNTS\t" summary
   }
 ' "$used")
 while IFS=$'\t' read -r kind text; do
