@@ -24,6 +24,7 @@ programs=(
   sbatch       # tests/slurm, scripts/slurm/array.sbatch
   sinfo
   python3      # scripts/paper/run_paper.sh (make_jobs.py, tabulate.py)
+  clang-format # scripts/format.sh
 )
 
 command -v dpkg-query >/dev/null || { echo "check_deps: SKIP: not a Debian system (no dpkg-query)"; exit 77; }

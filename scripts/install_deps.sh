@@ -13,6 +13,7 @@ packages=(
   slurm-wlm munge                             # the one-node Slurm test (tests/slurm)
   colmap                                      # eval --colmap (3D consistency by structure from motion)
   python3                                     # scripts/paper (make_jobs.py, tabulate.py: standard library only)
+  clang-format                                # scripts/format.sh
   libtinygltf-dev                             # GLB export (io/gltf_export, tests/io/gltf_test)
   python3-torch                               # PyTorch 1.13, the build of libtorch-dev: tests/export runs
                                               # scripts/export on small modules and loads the files in C++
