@@ -170,7 +170,8 @@ counts=$(awk -F'\t' -v closure="$closure" -v owners="$owners" '
   END {
     for (i = 1; i <= npkg; i++) {
       p = order[i]
-      print "PROBLEM\t" first[p] " comes from package" p ", which scripts/install_deps.sh does not bring: add it there" \
+      print "PROBLEM\t" first[p] " comes from package" (split(p, w, " ") > 1 ? "s" : "") p \
+            ", which scripts/install_deps.sh does not bring: add it there" \
             (more[p] > 1 ? " (" more[p] - 1 " more files of it are used)" : "")
     }
     split("header headers library libraries program programs cmake-found files-CMake-found", k, " ")
