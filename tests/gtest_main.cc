@@ -1,8 +1,8 @@
 // Shared main: quiet logger, seeded RNGs before every test.
 #include <ATen/ATen.h>
+#include <ATen/Parallel.h>
 #include <gtest/gtest.h>
 
-#include <ATen/Parallel.h>
 #include <thread>
 
 #include "scenescape/core/logging.h"

@@ -16,8 +16,7 @@ fs::path CreateTestDir() {
   std::string name = info ? std::string(info->test_suite_name()) + "_" + info->name() : "test";
   for (char& c : name)
     if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-  const fs::path dir = fs::temp_directory_path() /
-                       ("scenescape_test_" + std::to_string(::getpid())) / name;
+  const fs::path dir = fs::temp_directory_path() / ("scenescape_test_" + std::to_string(::getpid())) / name;
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir;

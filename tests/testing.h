@@ -29,7 +29,7 @@ int RunCommand(const std::string& command, std::string* output);
 }  // namespace scenescape::testing
 
 // Skips the current test, saying why, when ../shared is not there.
-#define SCN_REQUIRE_SHARED(var)                                                   \
-  auto var##_opt = ::scenescape::testing::SharedDir();                            \
-  if (!var##_opt) GTEST_SKIP() << "../shared is absent (set SCN_SHARED_DIR)";     \
+#define SCN_REQUIRE_SHARED(var)                                               \
+  auto var##_opt = ::scenescape::testing::SharedDir();                        \
+  if (!var##_opt) GTEST_SKIP() << "../shared is absent (set SCN_SHARED_DIR)"; \
   const std::filesystem::path var = *var##_opt

@@ -1,7 +1,8 @@
 #include "scenescape/app/batch.h"
 
-#include <fstream>
 #include <nlohmann/json.hpp>
+
+#include <fstream>
 #include <regex>
 #include <set>
 
@@ -147,8 +148,13 @@ std::vector<BatchOutcome> RunBatch(const BatchOptions& options) {
   }
   std::string table = fmt::format("\n{:<24} {:<20} {:>7} {:>9}  {}\n", "run", "result", "frames", "seconds", "folder");
   for (const auto& o : outcomes)
-    table += fmt::format("{:<24} {:<20} {:>7} {:>9.1f}  {}{}\n", o.name, o.action, o.frames, o.seconds,
-                         (options.out_root / o.name).string(), o.detail.empty() ? "" : "  (" + o.detail + ")");
+    table += fmt::format("{:<24} {:<20} {:>7} {:>9.1f}  {}{}\n",
+                         o.name,
+                         o.action,
+                         o.frames,
+                         o.seconds,
+                         (options.out_root / o.name).string(),
+                         o.detail.empty() ? "" : "  (" + o.detail + ")");
   std::printf("%s", table.c_str());
   std::fflush(stdout);
   return outcomes;

@@ -1,6 +1,7 @@
 #include "colmap_check.h"
 
 #include <Eigen/SVD>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -25,8 +26,8 @@ void RunStep(const std::string& binary, const std::string& args, const fs::path&
   const std::string cmd = "QT_QPA_PLATFORM=offscreen " + binary + " " + args + " > " + Quote(log) + " 2>&1";
   const int code = std::system(cmd.c_str());
   if (code != 0)
-    throw Error("colmap " + args.substr(0, args.find(' ')) + " failed (exit " + std::to_string(code) +
-                "); see " + log.string());
+    throw Error("colmap " + args.substr(0, args.find(' ')) + " failed (exit " + std::to_string(code) + "); see " +
+                log.string());
 }
 
 double Median(std::vector<double> v) {
@@ -73,7 +74,8 @@ json ColmapConsistency(const fs::path& run_dir, const std::vector<Camera>& known
               fmt::format("{},{},{},{}", k.fx, k.fy, k.cx, k.cy) +
               " --SiftExtraction.use_gpu 0 --SiftExtraction.num_threads 2",
           work / "feature_extractor.log");
-  RunStep(binary, "exhaustive_matcher --database_path " + db + " --SiftMatching.use_gpu 0 --SiftMatching.num_threads 2",
+  RunStep(binary,
+          "exhaustive_matcher --database_path " + db + " --SiftMatching.use_gpu 0 --SiftMatching.num_threads 2",
           work / "matcher.log");
   RunStep(binary,
           "mapper --database_path " + db + " --image_path " + Quote(run_dir / "frames") + " --output_path " +
@@ -145,10 +147,15 @@ json ColmapConsistency(const fs::path& run_dir, const std::vector<Camera>& known
   out["path_length"] = path_length;
   out["reprojection_error_px"] = MeanReprojectionError(best / "points3D.txt");
   out["seconds"] = timer.ElapsedSeconds();
-  SCN_LOG_INFO("colmap: {}/{} frames registered, rotation error median {:.2f} deg, translation error median {:.2f}% "
-               "of the path, reprojection {:.2f} px ({:.0f} s)",
-               best_images, known.size(), Median(rot_err), 100 * Median(trans_err),
-               out["reprojection_error_px"].get<double>(), timer.ElapsedSeconds());
+  SCN_LOG_INFO(
+      "colmap: {}/{} frames registered, rotation error median {:.2f} deg, translation error median {:.2f}% "
+      "of the path, reprojection {:.2f} px ({:.0f} s)",
+      best_images,
+      known.size(),
+      Median(rot_err),
+      100 * Median(trans_err),
+      out["reprojection_error_px"].get<double>(),
+      timer.ElapsedSeconds());
   return out;
 }
 

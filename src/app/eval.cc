@@ -1,7 +1,5 @@
 #include "scenescape/app/eval.h"
 
-#include "colmap_check.h"
-
 #include <ATen/ATen.h>
 #include <opencv2/imgproc.hpp>
 
@@ -10,6 +8,7 @@
 #include <map>
 #include <memory>
 
+#include "colmap_check.h"
 #include "scenescape/app/run_folder.h"
 #include "scenescape/core/check.h"
 #include "scenescape/core/fs.h"
@@ -28,8 +27,11 @@ using nlohmann::json;
 namespace {
 
 // A line chart of one or two series; y ranges are per series (left / right axis labels).
-void PlotSeries(const fs::path& file, const std::vector<double>& a, const std::string& a_name,
-                const std::vector<double>& b, const std::string& b_name) {
+void PlotSeries(const fs::path& file,
+                const std::vector<double>& a,
+                const std::string& a_name,
+                const std::vector<double>& b,
+                const std::string& b_name) {
   const int w = 800, h = 400, m = 50;
   cv::Mat img(h, w, CV_8UC3, cv::Scalar(255, 255, 255));
   cv::rectangle(img, {m, m / 2}, {w - m, h - m}, cv::Scalar(200, 200, 200));
@@ -47,7 +49,8 @@ void PlotSeries(const fs::path& file, const std::vector<double>& a, const std::s
                        static_cast<int>(h - m - (y - lo) / (hi - lo) * (h - 1.5 * m)));
     };
     for (size_t i = 1; i < v.size(); ++i)
-      if (std::isfinite(v[i - 1]) && std::isfinite(v[i])) cv::line(img, pt(i - 1, v[i - 1]), pt(i, v[i]), color, 2, cv::LINE_AA);
+      if (std::isfinite(v[i - 1]) && std::isfinite(v[i]))
+        cv::line(img, pt(i - 1, v[i - 1]), pt(i, v[i]), color, 2, cv::LINE_AA);
     const int x = right ? w - m + 4 : 4;
     cv::putText(img, cv::format("%.3g", hi), {x, m / 2 + 10}, cv::FONT_HERSHEY_SIMPLEX, 0.4, color);
     cv::putText(img, cv::format("%.3g", lo), {x, h - m}, cv::FONT_HERSHEY_SIMPLEX, 0.4, color);
@@ -79,16 +82,21 @@ void PlotPath(const fs::path& file, const std::vector<Camera>& cameras) {
     const Eigen::Vector3d p = cameras[i].CenterInWorld();
     const Eigen::Vector3d forward = cameras[i].cam_from_world.block<1, 3>(2, 0).transpose();
     const double len = span * 0.05;
-    const cv::Scalar color(255 - 200 * i / std::max<size_t>(1, cameras.size() - 1), 60, 200 * i / std::max<size_t>(1, cameras.size() - 1));
-    cv::arrowedLine(img, pt(p.x(), p.z()), pt(p.x() + len * forward.x(), p.z() + len * forward.z()), color, 1,
-                    cv::LINE_AA, 0, 0.3);
+    const cv::Scalar color(
+        255 - 200 * i / std::max<size_t>(1, cameras.size() - 1), 60, 200 * i / std::max<size_t>(1, cameras.size() - 1));
+    cv::arrowedLine(
+        img, pt(p.x(), p.z()), pt(p.x() + len * forward.x(), p.z() + len * forward.z()), color, 1, cv::LINE_AA, 0, 0.3);
     if (i > 0) {
       const Eigen::Vector3d q = cameras[i - 1].CenterInWorld();
       cv::line(img, pt(q.x(), q.z()), pt(p.x(), p.z()), cv::Scalar(120, 120, 120), 1, cv::LINE_AA);
     }
   }
-  cv::putText(img, "camera path from above (x right, z up); arrows: view direction; blue = first",
-              {10, 20}, cv::FONT_HERSHEY_SIMPLEX, 0.4, cv::Scalar(0, 0, 0));
+  cv::putText(img,
+              "camera path from above (x right, z up); arrows: view direction; blue = first",
+              {10, 20},
+              cv::FONT_HERSHEY_SIMPLEX,
+              0.4,
+              cv::Scalar(0, 0, 0));
   WriteImagePng(file, MatToTensor(img));
 }
 
@@ -184,7 +192,12 @@ json EvaluateRun(const EvalOptions& options) {
                          {"chosen", fj.value("chosen", 0)},
                          {"scores", fj.value("scores", json::array())},
                          {"timings_ms", fj.value("timings_ms", json::object())}});
-    csv += fmt::format("{},{:.4f},{:.6f},{:.6f},{:.4f},{:.1f}\n", index, p, l, d, g,
+    csv += fmt::format("{},{:.4f},{:.6f},{:.6f},{:.4f},{:.1f}\n",
+                       index,
+                       p,
+                       l,
+                       d,
+                       g,
                        fj.value("timings_ms", json::object()).value("total", 0.0));
     if (index > 0) {
       psnr.push_back(p), l1.push_back(l), depth_err.push_back(d), generated.push_back(g);
@@ -200,11 +213,11 @@ json EvaluateRun(const EvalOptions& options) {
                   {"mesh_faces", mesh.NumFaces()}};
   for (const auto& [key, values] : diagnostics) overall[key + "_mean"] = Num(Mean(values));
   json doc = {{"run", dir.string()},
-               {"backend", run.backend.is_null() ? json::object() : run.backend},
-               {"prompt", run.config.prompt},
-               {"seed", run.seed},
-                    {"overall", overall},
-                    {"frames", per_frame}};
+              {"backend", run.backend.is_null() ? json::object() : run.backend},
+              {"prompt", run.config.prompt},
+              {"seed", run.seed},
+              {"overall", overall},
+              {"frames", per_frame}};
   if (options.colmap) doc["colmap"] = ColmapConsistency(dir, cameras, options.colmap_binary);
   WriteAtomically(dir / "metrics.json", doc.dump(1));
   WriteAtomically(dir / "metrics.csv", csv);
@@ -219,7 +232,11 @@ json EvaluateRun(const EvalOptions& options) {
     PlotPath(dir / "plots" / "camera_path.png", cameras);
   }
   SCN_LOG_INFO("eval {}: PSNR {:.2f} dB, L1 {:.4f}, depth error {:.2f}% on known pixels; generated {:.1f}% per frame",
-               dir.string(), Mean(psnr), Mean(l1), 100 * Mean(depth_err), 100 * Mean(generated));
+               dir.string(),
+               Mean(psnr),
+               Mean(l1),
+               100 * Mean(depth_err),
+               100 * Mean(generated));
   return doc;
 }
 

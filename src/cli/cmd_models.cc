@@ -26,7 +26,8 @@ class ModelsCommand : public Command {
         "check", "Load every model of a folder, run each once and print contracts, devices and timings");
     check->add_option("dir", dir_, "Model folder")->required();
     check->add_option("--device", device_, "auto | cpu | cuda[:N]");
-    check->add_flag("--full", check_.full,
+    check->add_flag("--full",
+                    check_.full,
                     "Also run every model at the size a frame uses: UNet at 64x64 and the canvas's latent with "
                     "batch 2N, VAE at the canvas, depth at its input size, CLIP on N images, one backward pass "
                     "through the depth net and the VAE decoder; prints time and peak memory per stage (minutes on "

@@ -16,9 +16,7 @@ namespace fs = std::filesystem;
 namespace {
 fs::path TemporaryName(const fs::path& path) {
   // Keep the extension last: OpenCV picks the encoder from it.
-  return path.parent_path() /
-         (path.stem().string() + ".tmp-" + std::to_string(::getpid()) +
-          path.extension().string());
+  return path.parent_path() / (path.stem().string() + ".tmp-" + std::to_string(::getpid()) + path.extension().string());
 }
 }  // namespace
 
@@ -40,8 +38,7 @@ void MaybeCrashDuringWrite(const fs::path& tmp) {
 }
 }  // namespace
 
-void WriteViaTemporary(const fs::path& path,
-                       const std::function<void(const fs::path& tmp)>& write) {
+void WriteViaTemporary(const fs::path& path, const std::function<void(const fs::path& tmp)>& write) {
   const fs::path tmp = TemporaryName(path);
   try {
     write(tmp);
@@ -56,8 +53,7 @@ void WriteViaTemporary(const fs::path& path,
   fs::rename(tmp, path, ec);
   if (ec) {
     fs::remove(tmp, ec);
-    throw OutputError(path.string() + ": cannot rename temporary file into place: " +
-                      ec.message());
+    throw OutputError(path.string() + ": cannot rename temporary file into place: " + ec.message());
   }
 }
 
@@ -85,8 +81,7 @@ void EnsureWritableDir(const fs::path& dir) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec || !fs::is_directory(dir))
-    throw OutputError(dir.string() + ": cannot create output folder" +
-                      (ec ? ": " + ec.message() : std::string()));
+    throw OutputError(dir.string() + ": cannot create output folder" + (ec ? ": " + ec.message() : std::string()));
   const fs::path probe = dir / (".write-test-" + std::to_string(::getpid()));
   std::FILE* f = std::fopen(probe.c_str(), "wb");
   if (!f) throw OutputError(dir.string() + ": output folder is not writable");

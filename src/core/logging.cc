@@ -39,8 +39,7 @@ void SetLogLevel(const std::string& level) {
   const auto parsed = spdlog::level::from_str(level);
   // from_str maps unknown names to "off"; only accept "off" when asked for.
   if (parsed == spdlog::level::off && level != "off")
-    throw InputError("--log-level: unknown level '" + level +
-                     "' (expected trace, debug, info, warn, error or off)");
+    throw InputError("--log-level: unknown level '" + level + "' (expected trace, debug, info, warn, error or off)");
   State().console->set_level(parsed);
 }
 

@@ -39,8 +39,7 @@ AlphaSigma FromSigma(double sigma) {
 
 }  // namespace
 
-DpmSolverPlusPlus2MScheduler::DpmSolverPlusPlus2MScheduler(const ScheduleOptions& options)
-    : Scheduler(options) {}
+DpmSolverPlusPlus2MScheduler::DpmSolverPlusPlus2MScheduler(const ScheduleOptions& options) : Scheduler(options) {}
 
 void DpmSolverPlusPlus2MScheduler::SetTimesteps(int num_inference_steps) {
   CheckNumSteps(num_inference_steps);
@@ -57,17 +56,14 @@ void DpmSolverPlusPlus2MScheduler::SetTimesteps(int num_inference_steps) {
   previous_x0_ = at::Tensor();
 }
 
-at::Tensor DpmSolverPlusPlus2MScheduler::Step(const at::Tensor& model_output,
-                                              int64_t t,
-                                              const at::Tensor& sample) {
+at::Tensor DpmSolverPlusPlus2MScheduler::Step(const at::Tensor& model_output, int64_t t, const at::Tensor& sample) {
   auto [output, x] = PrepareStep(model_output, t, sample);
   const int n = NumInferenceSteps();
   SCN_CHECK(step_index_ < n) << "dpmpp_2m: all " << n << " steps are done; call SetTimesteps again";
   // diffusers keeps its own step index after the first call and ignores later
   // timesteps; a mismatch here means the caller skipped or repeated a step.
   SCN_CHECK(t == timesteps_[step_index_])
-      << "dpmpp_2m: step " << step_index_ << " expects timestep " << timesteps_[step_index_]
-      << ", got " << t;
+      << "dpmpp_2m: step " << step_index_ << " expects timestep " << timesteps_[step_index_] << ", got " << t;
 
   const AlphaSigma s0 = FromSigma(sigmas_[step_index_]);
   const AlphaSigma next = FromSigma(sigmas_[step_index_ + 1]);

@@ -59,8 +59,8 @@ at::Tensor GuidanceConditioning(const at::Tensor& uncond, const at::Tensor& cond
       << " differ past the batch dimension";
   auto expand = [n](const at::Tensor& e, const char* what) {
     if (e.size(0) == n) return e;
-    SCN_CHECK(e.size(0) == 1) << "GuidanceConditioning: " << what << " has batch " << e.size(0)
-                              << ", expected 1 or " << n;
+    SCN_CHECK(e.size(0) == 1) << "GuidanceConditioning: " << what << " has batch " << e.size(0) << ", expected 1 or "
+                              << n;
     std::vector<int64_t> repeats(e.dim(), 1);
     repeats[0] = n;
     return e.repeat(repeats);
@@ -105,8 +105,7 @@ uint64_t SplitMix64(uint64_t x) {
 
 uint64_t CandidateSeed(uint64_t seed, int frame, int candidate) {
   if (frame < 0) throw InputError("CandidateSeed: frame must be >= 0, got " + std::to_string(frame));
-  if (candidate < 0)
-    throw InputError("CandidateSeed: candidate must be >= 0, got " + std::to_string(candidate));
+  if (candidate < 0) throw InputError("CandidateSeed: candidate must be >= 0, got " + std::to_string(candidate));
   // Chained rather than XOR-ed together so that (frame, candidate) = (1, 2) and
   // (2, 1) land on unrelated seeds.
   uint64_t h = SplitMix64(seed);
@@ -114,11 +113,7 @@ uint64_t CandidateSeed(uint64_t seed, int frame, int candidate) {
   return SplitMix64(h ^ static_cast<uint64_t>(candidate));
 }
 
-at::Tensor CandidateNoise(uint64_t seed,
-                          int frame,
-                          int candidate,
-                          at::IntArrayRef shape,
-                          c10::Device device) {
+at::Tensor CandidateNoise(uint64_t seed, int frame, int candidate, at::IntArrayRef shape, c10::Device device) {
   at::Generator generator = at::detail::createCPUGenerator(CandidateSeed(seed, frame, candidate));
   // Drawn on the CPU whatever the target device: CUDA's Philox stream differs
   // from the CPU's mt19937, and we want the same noise on either.
@@ -126,10 +121,9 @@ at::Tensor CandidateNoise(uint64_t seed,
   return noise.to(device);
 }
 
-at::Tensor CandidateNoiseBatch(uint64_t seed, int frame, int num_candidates, at::IntArrayRef shape,
-                               c10::Device device) {
-  SCN_CHECK(num_candidates >= 1) << "CandidateNoiseBatch: num_candidates must be >= 1, got "
-                                 << num_candidates;
+at::Tensor CandidateNoiseBatch(
+    uint64_t seed, int frame, int num_candidates, at::IntArrayRef shape, c10::Device device) {
+  SCN_CHECK(num_candidates >= 1) << "CandidateNoiseBatch: num_candidates must be >= 1, got " << num_candidates;
   std::vector<at::Tensor> rows;
   rows.reserve(num_candidates);
   for (int k = 0; k < num_candidates; ++k) rows.push_back(CandidateNoise(seed, frame, k, shape));

@@ -36,12 +36,10 @@ double Linspace(double start, double stop, int num, int i) {
 
 void ScheduleOptions::Check(const std::string& key_prefix) const {
   const std::string& p = key_prefix;
-  if (num_train_timesteps < 1)
-    Fail(p, "num_train_timesteps", "expected an integer >= 1" + Got(num_train_timesteps));
+  if (num_train_timesteps < 1) Fail(p, "num_train_timesteps", "expected an integer >= 1" + Got(num_train_timesteps));
   if (beta_schedule != "linear" && beta_schedule != "scaled_linear")
     Fail(p, "beta_schedule", "expected linear or scaled_linear" + GotString(beta_schedule));
-  if (!(beta_start > 0.0 && beta_start < 1.0))
-    Fail(p, "beta_start", "expected a number in (0, 1)" + Got(beta_start));
+  if (!(beta_start > 0.0 && beta_start < 1.0)) Fail(p, "beta_start", "expected a number in (0, 1)" + Got(beta_start));
   if (!(beta_end >= beta_start && beta_end < 1.0))
     Fail(p, "beta_end", "expected a number in [beta_start, 1)" + Got(beta_end));
   if (prediction_type != "epsilon" && prediction_type != "v_prediction")

@@ -11,8 +11,7 @@ namespace scenescape {
 
 Scheduler::Scheduler(const ScheduleOptions& options)
     : options_(options),
-      prediction_(options.prediction_type == "v_prediction" ? PredictionType::kVPrediction
-                                                            : PredictionType::kEpsilon),
+      prediction_(options.prediction_type == "v_prediction" ? PredictionType::kVPrediction : PredictionType::kEpsilon),
       schedule_(MakeNoiseSchedule(options)) {
   const auto values = schedule_.alphas_cumprod.contiguous();
   alphas_cumprod_.assign(values.data_ptr<double>(), values.data_ptr<double>() + values.numel());
@@ -28,8 +27,7 @@ at::Tensor Scheduler::AddNoise(const at::Tensor& original, const at::Tensor& noi
   SCN_CHECK(original.sizes() == noise.sizes())
       << "AddNoise: original " << original.sizes() << " and noise " << noise.sizes() << " differ";
   const double a = AlphaCumprod(t);
-  return original.to(at::kFloat).mul(std::sqrt(a)).add_(noise.to(original.device(), at::kFloat),
-                                                        std::sqrt(1.0 - a));
+  return original.to(at::kFloat).mul(std::sqrt(a)).add_(noise.to(original.device(), at::kFloat), std::sqrt(1.0 - a));
 }
 
 Scheduler::Combination Scheduler::OriginalFrom(double alpha, double sigma) const {
@@ -53,8 +51,7 @@ std::pair<at::Tensor, at::Tensor> Scheduler::PrepareStep(const at::Tensor& model
       << Name() << ": Step needs floating tensors, got " << model_output.scalar_type() << " and "
       << sample.scalar_type();
   SCN_CHECK(model_output.sizes() == sample.sizes())
-      << Name() << ": model output " << model_output.sizes() << " and sample " << sample.sizes()
-      << " differ in shape";
+      << Name() << ": model output " << model_output.sizes() << " and sample " << sample.sizes() << " differ in shape";
   SCN_CHECK(model_output.device() == sample.device())
       << Name() << ": model output on " << model_output.device() << ", sample on " << sample.device();
   SCN_CHECK(t >= 0 && t < options_.num_train_timesteps)
@@ -65,8 +62,7 @@ std::pair<at::Tensor, at::Tensor> Scheduler::PrepareStep(const at::Tensor& model
 void Scheduler::CheckNumSteps(int num_inference_steps) const {
   if (num_inference_steps < 1 || num_inference_steps > options_.num_train_timesteps)
     throw InputError(Name() + ": number of inference steps must be in [1, " +
-                     std::to_string(options_.num_train_timesteps) + "], got " +
-                     std::to_string(num_inference_steps));
+                     std::to_string(options_.num_train_timesteps) + "], got " + std::to_string(num_inference_steps));
 }
 
 std::unique_ptr<Scheduler> MakeScheduler(const std::string& name, const ScheduleOptions& options) {

@@ -44,10 +44,9 @@ void CheckInRange(const std::vector<int64_t>& timesteps, const ScheduleOptions& 
   }
   for (int64_t t : timesteps) {
     if (t < 0 || t >= options.num_train_timesteps)
-      throw InputError("scheduler: " + std::to_string(n) + " steps with timestep_spacing " +
-                       options.timestep_spacing + " and steps_offset " +
-                       std::to_string(options.steps_offset) + " give timestep " + std::to_string(t) +
-                       ", outside [0, " + std::to_string(options.num_train_timesteps) + ")");
+      throw InputError("scheduler: " + std::to_string(n) + " steps with timestep_spacing " + options.timestep_spacing +
+                       " and steps_offset " + std::to_string(options.steps_offset) + " give timestep " +
+                       std::to_string(t) + ", outside [0, " + std::to_string(options.num_train_timesteps) + ")");
   }
 }
 

@@ -16,19 +16,19 @@ struct DecoderFinetuner::Impl {
 };
 
 DecoderFinetuner::DecoderFinetuner(VaeDecoder& decoder, const FinetuneOptions& options) {
-  SCN_CHECK(options.decoder_steps >= 0 && options.decoder_lr > 0 &&
-            options.preservation_weight >= 0)
+  SCN_CHECK(options.decoder_steps >= 0 && options.decoder_lr > 0 && options.preservation_weight >= 0)
       << "decoder fine-tuning needs steps >= 0, lr > 0 and preservation_weight >= 0";
   SCN_CHECK(decoder.script().dtype() == at::kFloat)
       << "DecoderFinetuner: the VAE decoder must run in float32 (load a separate float32 copy "
          "for fine-tuning, as the reference does)";
-  impl_ = std::make_unique<Impl>(Impl{
-      &decoder, options,
-      TrainedParameters::Select(
-          decoder.script(),
-          [](const std::string& name) { return name.rfind("decoder.", 0) == 0; },
-          "no parameter named \"decoder.*\" (the vae_decoder contract: the trained part is "
-          "every parameter whose name starts with \"decoder.\")")});
+  impl_ =
+      std::make_unique<Impl>(Impl{&decoder,
+                                  options,
+                                  TrainedParameters::Select(
+                                      decoder.script(),
+                                      [](const std::string& name) { return name.rfind("decoder.", 0) == 0; },
+                                      "no parameter named \"decoder.*\" (the vae_decoder contract: the trained part is "
+                                      "every parameter whose name starts with \"decoder.\")")});
 }
 
 DecoderFinetuner::~DecoderFinetuner() = default;
@@ -41,19 +41,25 @@ int64_t DecoderFinetuner::num_scalars() const { return impl_->params.NumScalars(
 
 void DecoderFinetuner::Restore() { impl_->params.Restore(); }
 
-FinetuneStats DecoderFinetuner::Finetune(const at::Tensor& latent, const at::Tensor& inpainted,
-                                         const at::Tensor& warped, const at::Tensor& mask) {
+FinetuneStats DecoderFinetuner::Finetune(const at::Tensor& latent,
+                                         const at::Tensor& inpainted,
+                                         const at::Tensor& warped,
+                                         const at::Tensor& mask) {
   const FinetuneOptions& o = impl_->options;
   return finetune_internal::Finetune(
-      impl_->params, "DecoderFinetuner::Finetune", "decoder fine-tuning", o.decoder_steps, o.decoder_lr,
+      impl_->params,
+      "DecoderFinetuner::Finetune",
+      "decoder fine-tuning",
+      o.decoder_steps,
+      o.decoder_lr,
       // float32 always, as the reference: in reduced precision the known pixels drift by whole
       // 8-bit levels. options.mixed_precision is for the depth network only.
-      finetune_internal::Precision::kFloat32, [&]() -> finetune_internal::PreparedLoss {
+      finetune_internal::Precision::kFloat32,
+      [&]() -> finetune_internal::PreparedLoss {
         const VaeDecoder& decoder = *impl_->decoder;
         const int64_t f = decoder.downsample();
         SCN_CHECK(latent.dim() == 4 && latent.size(0) == 1 && latent.size(1) == decoder.latent_channels())
-            << "DecoderFinetuner: latent must be [1," << decoder.latent_channels() << ",h,w], got "
-            << latent.sizes();
+            << "DecoderFinetuner: latent must be [1," << decoder.latent_channels() << ",h,w], got " << latent.sizes();
         const std::vector<int64_t> image_size = {1, 3, latent.size(2) * f, latent.size(3) * f};
         SCN_CHECK(inpainted.sizes() == at::IntArrayRef(image_size) && warped.sizes() == at::IntArrayRef(image_size))
             << "DecoderFinetuner: inpainted and warped must be " << at::IntArrayRef(image_size) << ", got "

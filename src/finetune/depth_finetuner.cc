@@ -16,15 +16,14 @@ struct DepthFinetuner::Impl {
 };
 
 DepthFinetuner::DepthFinetuner(DepthModel& model, const FinetuneOptions& options) {
-  SCN_CHECK(options.depth_steps >= 0 && options.depth_lr > 0)
-      << "depth fine-tuning needs steps >= 0 and lr > 0";
-  SCN_CHECK(model.script().dtype() == at::kFloat)
-      << "DepthFinetuner: the depth model must run in float32";
-  impl_ = std::make_unique<Impl>(Impl{
-      &model, options,
-      TrainedParameters::Select(
-          model.script(), [](const std::string&) { return true; },
-          "the depth network has no parameters to fine-tune")});
+  SCN_CHECK(options.depth_steps >= 0 && options.depth_lr > 0) << "depth fine-tuning needs steps >= 0 and lr > 0";
+  SCN_CHECK(model.script().dtype() == at::kFloat) << "DepthFinetuner: the depth model must run in float32";
+  impl_ = std::make_unique<Impl>(Impl{&model,
+                                      options,
+                                      TrainedParameters::Select(
+                                          model.script(),
+                                          [](const std::string&) { return true; },
+                                          "the depth network has no parameters to fine-tune")});
 }
 
 DepthFinetuner::~DepthFinetuner() = default;
@@ -40,7 +39,11 @@ void DepthFinetuner::Restore() { impl_->params.Restore(); }
 FinetuneStats DepthFinetuner::Finetune(const at::Tensor& image, const at::Tensor& target_depth) {
   const FinetuneOptions& o = impl_->options;
   return finetune_internal::Finetune(
-      impl_->params, "DepthFinetuner::Finetune", "depth fine-tuning", o.depth_steps, o.depth_lr,
+      impl_->params,
+      "DepthFinetuner::Finetune",
+      "depth fine-tuning",
+      o.depth_steps,
+      o.depth_lr,
       o.mixed_precision ? finetune_internal::Precision::kMixed : finetune_internal::Precision::kFloat32,
       [&]() -> finetune_internal::PreparedLoss {
         SCN_CHECK(image.dim() == 4 && image.size(1) == 3)

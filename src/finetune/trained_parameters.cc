@@ -116,8 +116,11 @@ struct LossScaler {
 
 }  // namespace
 
-std::vector<double> RunAdam(const std::vector<at::Tensor>& params, double lr, int steps,
-                            const std::function<at::Tensor()>& loss, Precision precision,
+std::vector<double> RunAdam(const std::vector<at::Tensor>& params,
+                            double lr,
+                            int steps,
+                            const std::function<at::Tensor()>& loss,
+                            Precision precision,
                             const std::string& label) {
   SCN_CHECK(!params.empty());
   for (const auto& p : params)
@@ -159,8 +162,13 @@ std::vector<double> RunAdam(const std::vector<at::Tensor>& params, double lr, in
   return std::vector<double>(all.data_ptr<double>(), all.data_ptr<double>() + steps);
 }
 
-FinetuneStats Finetune(TrainedParameters& params, const char* who, const char* label, int steps, double lr,
-                       Precision precision, const std::function<PreparedLoss()>& prepare) {
+FinetuneStats Finetune(TrainedParameters& params,
+                       const char* who,
+                       const char* label,
+                       int steps,
+                       double lr,
+                       Precision precision,
+                       const std::function<PreparedLoss()>& prepare) {
   RequireGradMode(who);
   Timer timer;
   FinetuneStats stats;
@@ -180,14 +188,17 @@ FinetuneStats Finetune(TrainedParameters& params, const char* who, const char* l
   stats.steps = steps;
   params.ClearGrad();  // frees the gradients' memory
   stats.ms = timer.ElapsedMs();
-  SCN_LOG_DEBUG("{}: {} steps, loss {:.5f} -> {:.5f}, {:.0f} ms", label, steps, stats.losses.front(),
-                stats.losses.back(), stats.ms);
+  SCN_LOG_DEBUG("{}: {} steps, loss {:.5f} -> {:.5f}, {:.0f} ms",
+                label,
+                steps,
+                stats.losses.front(),
+                stats.losses.back(),
+                stats.ms);
   return stats;
 }
 
 void RequireGradMode(const char* who) {
-  SCN_CHECK(!c10::InferenceMode::is_enabled())
-      << who << " trains with autograd: call it outside c10::InferenceMode";
+  SCN_CHECK(!c10::InferenceMode::is_enabled()) << who << " trains with autograd: call it outside c10::InferenceMode";
 }
 
 }  // namespace scenescape::finetune_internal

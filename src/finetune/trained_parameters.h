@@ -52,8 +52,11 @@ enum class Precision {
 // autograd). Returns the loss of every step, read back once at the end
 // (kMixed on CUDA reads one flag per step: a step whose scaled gradients
 // overflowed is skipped and the scale halved, as GradScaler does).
-std::vector<double> RunAdam(const std::vector<at::Tensor>& params, double lr, int steps,
-                            const std::function<at::Tensor()>& loss, Precision precision,
+std::vector<double> RunAdam(const std::vector<at::Tensor>& params,
+                            double lr,
+                            int steps,
+                            const std::function<at::Tensor()>& loss,
+                            Precision precision,
                             const std::string& label);
 
 // Throws Error when c10::InferenceMode is on (no autograd possible).
@@ -70,7 +73,12 @@ struct PreparedLoss {
 // with steps > 0, prepare() the loss (input checks and constant targets) and run
 // `steps` Adam steps on it (RunAdam), then free the gradients. The module keeps
 // the fine-tuned weights. `label` names the run in the progress line and log.
-FinetuneStats Finetune(TrainedParameters& params, const char* who, const char* label, int steps, double lr,
-                       Precision precision, const std::function<PreparedLoss()>& prepare);
+FinetuneStats Finetune(TrainedParameters& params,
+                       const char* who,
+                       const char* label,
+                       int steps,
+                       double lr,
+                       Precision precision,
+                       const std::function<PreparedLoss()>& prepare);
 
 }  // namespace scenescape::finetune_internal

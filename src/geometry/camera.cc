@@ -29,9 +29,7 @@ Intrinsics Intrinsics::FromHorizontalFov(int width, int height, double fov_deg) 
   return out;
 }
 
-double Intrinsics::HorizontalFovDeg() const {
-  return 2.0 * std::atan(0.5 * width / fx) * 180.0 / M_PI;
-}
+double Intrinsics::HorizontalFovDeg() const { return 2.0 * std::atan(0.5 * width / fx) * 180.0 / M_PI; }
 
 Eigen::Matrix3d Intrinsics::K() const {
   Eigen::Matrix3d k;
@@ -54,8 +52,7 @@ Eigen::Matrix4d MakeRigid(const Eigen::Matrix3d& rotation, const Eigen::Vector3d
   return t;
 }
 
-Eigen::Matrix4d LookAt(const Eigen::Vector3d& eye, const Eigen::Vector3d& target,
-                       const Eigen::Vector3d& up_in_world) {
+Eigen::Matrix4d LookAt(const Eigen::Vector3d& eye, const Eigen::Vector3d& target, const Eigen::Vector3d& up_in_world) {
   const Eigen::Vector3d z = (target - eye).normalized();
   Eigen::Vector3d x = (-up_in_world).cross(z);  // x = y × z, camera +y points down
   SCN_CHECK(x.norm() > 1e-9) << "look-at: view direction is parallel to the up vector";
@@ -75,8 +72,7 @@ Eigen::Vector3d Camera::CenterInWorld() const {
 }
 
 Eigen::Vector3d Camera::PointInWorld(const Eigen::Vector3d& p) const {
-  return cam_from_world.topLeftCorner<3, 3>().transpose() *
-         (p - cam_from_world.topRightCorner<3, 1>());
+  return cam_from_world.topLeftCorner<3, 3>().transpose() * (p - cam_from_world.topRightCorner<3, 1>());
 }
 
 Eigen::Vector3d Camera::PointInCam(const Eigen::Vector3d& p) const {
@@ -90,8 +86,8 @@ Eigen::Vector2d Camera::Project(const Eigen::Vector3d& point_in_world, double* d
 }
 
 Eigen::Vector3d Camera::Unproject(double u, double v, double depth) const {
-  const Eigen::Vector3d p((u - intrinsics.cx) / intrinsics.fx * depth,
-                          (v - intrinsics.cy) / intrinsics.fy * depth, depth);
+  const Eigen::Vector3d p(
+      (u - intrinsics.cx) / intrinsics.fx * depth, (v - intrinsics.cy) / intrinsics.fy * depth, depth);
   return PointInWorld(p);
 }
 

@@ -1,10 +1,11 @@
 #include "scenescape/geometry/trajectory.h"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <limits>
-#include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
 
@@ -29,8 +30,7 @@ std::string Str(const T& value) {
 // The reference's R <- Ry(theta) R (a yaw in the camera's own frame).
 Eigen::Matrix3d YawMatrix(double theta) {
   Eigen::Matrix3d ry;
-  ry << std::cos(theta), 0.0, std::sin(theta), 0.0, 1.0, 0.0, -std::sin(theta), 0.0,
-      std::cos(theta);
+  ry << std::cos(theta), 0.0, std::sin(theta), 0.0, 1.0, 0.0, -std::sin(theta), 0.0, std::cos(theta);
   return ry;
 }
 
@@ -38,11 +38,8 @@ double StepScale(const TrajectoryOptions& o, double median_depth0) {
   return o.scale_with_depth ? median_depth0 / o.reference_median_depth : 1.0;
 }
 
-std::vector<PathFrame> RotationsPath(const TrajectoryOptions& o,
-                                     const Eigen::Matrix4d& first,
-                                     double median_depth0,
-                                     int num_frames,
-                                     uint64_t seed) {
+std::vector<PathFrame> RotationsPath(
+    const TrajectoryOptions& o, const Eigen::Matrix4d& first, double median_depth0, int num_frames, uint64_t seed) {
   int direction = o.first_direction;
   if (direction == 0) {
     // The reference draws torch.rand > 0.5; we take the top bit of a seeded
@@ -50,8 +47,7 @@ std::vector<PathFrame> RotationsPath(const TrajectoryOptions& o,
     std::mt19937_64 rng(seed);
     direction = (rng() >> 63) ? 1 : -1;
   }
-  const std::vector<int> schedule =
-      RotationSchedule(o.rotation_steps, o.no_rotation_steps, direction, num_frames);
+  const std::vector<int> schedule = RotationSchedule(o.rotation_steps, o.no_rotation_steps, direction, num_frames);
   const double step = o.translation_step * StepScale(o, median_depth0);
 
   std::vector<PathFrame> path(num_frames);
@@ -114,9 +110,8 @@ std::vector<PathFrame> RoundPath(const TrajectoryOptions& o,
   for (int i = 0; i < num_frames; ++i) {
     // A positive angle about +y (down) moves the camera towards its -x, hence the
     // minus sign: direction +1 starts moving right.
-    const double angle = -direction * 2.0 * M_PI *
-                         std::fmod(static_cast<double>(i), o.full_circle_frames) /
-                         o.full_circle_frames;
+    const double angle =
+        -direction * 2.0 * M_PI * std::fmod(static_cast<double>(i), o.full_circle_frames) / o.full_circle_frames;
     const Eigen::Matrix3d rot = Eigen::AngleAxisd(angle, y_axis).toRotationMatrix();
     Eigen::Matrix4d world_from_cam = world_from_first;
     world_from_cam.topLeftCorner<3, 3>() = rot * world_from_first.topLeftCorner<3, 3>();
@@ -231,9 +226,8 @@ class KeyframeParser {
     static const char* const kKeys[] = {
         "frame", "position", "look_at", "up", "rotation", "fov_deg", "prompt", "cam_from_world"};
     for (auto it = obj.begin(); it != obj.end(); ++it) {
-      if (std::find_if(std::begin(kKeys), std::end(kKeys), [&](const char* k) {
-            return it.key() == k;
-          }) == std::end(kKeys))
+      if (std::find_if(std::begin(kKeys), std::end(kKeys), [&](const char* k) { return it.key() == k; }) ==
+          std::end(kKeys))
         Fail(key + "." + it.key(),
              "unknown key (expected frame, position, look_at, up, rotation, cam_from_world, "
              "fov_deg or prompt)");
@@ -249,8 +243,7 @@ class KeyframeParser {
 
     if (obj.contains("cam_from_world")) {
       for (const char* other : {"position", "look_at", "up", "rotation"})
-        if (obj.contains(other))
-          Fail(key + "." + other, "not allowed together with cam_from_world");
+        if (obj.contains(other)) Fail(key + "." + other, "not allowed together with cam_from_world");
       const std::string mkey = key + ".cam_from_world";
       const Eigen::VectorXd v = Numbers(obj["cam_from_world"], mkey, 16);
       Eigen::Matrix4d m;
@@ -260,10 +253,8 @@ class KeyframeParser {
         Fail(mkey, "not a rigid transform: the last row must be [0, 0, 0, 1]");
       const Eigen::Matrix3d r = m.topLeftCorner<3, 3>();
       // 1e-3 admits hand-typed matrices with 3-4 decimals; we re-orthonormalise below.
-      if ((r.transpose() * r - Eigen::Matrix3d::Identity()).cwiseAbs().maxCoeff() > 1e-3 ||
-          r.determinant() <= 0.0)
-        Fail(mkey,
-             "not a rigid transform: the 3x3 block must be a rotation (R^T R = I, det R = 1)");
+      if ((r.transpose() * r - Eigen::Matrix3d::Identity()).cwiseAbs().maxCoeff() > 1e-3 || r.determinant() <= 0.0)
+        Fail(mkey, "not a rigid transform: the 3x3 block must be a rotation (R^T R = I, det R = 1)");
       kf.rotation = Eigen::Quaterniond(Eigen::Matrix3d(r.transpose())).normalized();
       kf.position = -r.transpose() * m.topRightCorner<3, 1>();
     } else {
@@ -275,21 +266,18 @@ class KeyframeParser {
         Eigen::Vector3d up(0.0, -1.0, 0.0);
         if (obj.contains("up")) up = Numbers(obj["up"], key + ".up", 3);
         const Eigen::Vector3d view = target - kf.position;
-        if (view.norm() <= 1e-12 * (1.0 + kf.position.norm()))
-          Fail(key + ".look_at", "coincides with position");
+        if (view.norm() <= 1e-12 * (1.0 + kf.position.norm())) Fail(key + ".look_at", "coincides with position");
         if (up.norm() == 0.0 || up.normalized().cross(view.normalized()).norm() < 1e-6)
           Fail(key + ".up", "must be non-zero and not parallel to the viewing direction");
         const Eigen::Matrix4d cam_from_world = LookAt(kf.position, target, up);
-        kf.rotation =
-            Eigen::Quaterniond(Eigen::Matrix3d(cam_from_world.topLeftCorner<3, 3>().transpose()));
+        kf.rotation = Eigen::Quaterniond(Eigen::Matrix3d(cam_from_world.topLeftCorner<3, 3>().transpose()));
       } else {
         if (obj.contains("up")) Fail(key + ".up", "only allowed together with look_at");
         if (obj.contains("rotation")) {
           const Eigen::VectorXd q = Numbers(obj["rotation"], key + ".rotation", 4);
           // Tolerate rounding in hand-typed quaternions, catch e.g. a forgotten qw.
           if (std::abs(q.norm() - 1.0) > 0.01)
-            Fail(key + ".rotation",
-                 "expected a unit quaternion [qw, qx, qy, qz], norm is " + Str(q.norm()));
+            Fail(key + ".rotation", "expected a unit quaternion [qw, qx, qy, qz], norm is " + Str(q.norm()));
           kf.rotation = Eigen::Quaterniond(q[0], q[1], q[2], q[3]).normalized();
         }
       }
@@ -297,8 +285,7 @@ class KeyframeParser {
 
     if (obj.contains("fov_deg")) {
       const double fov = Number(obj["fov_deg"], key + ".fov_deg");
-      if (!(fov > 0.0 && fov < 180.0))
-        Fail(key + ".fov_deg", "expected a number in (0, 180), got " + Str(fov));
+      if (!(fov > 0.0 && fov < 180.0)) Fail(key + ".fov_deg", "expected a number in (0, 180), got " + Str(fov));
       kf.fov_deg = fov;
     }
     if (obj.contains("prompt")) kf.prompt = String(obj["prompt"], key + ".prompt");
@@ -346,10 +333,7 @@ void TrajectoryOptions::Check(const std::string& prefix) const {
     throw InputError(prefix + ".file: expected a keyframe file path when type is \"file\", got \"\"");
 }
 
-std::vector<int> RotationSchedule(int rotation_steps,
-                                  int no_rotation_steps,
-                                  int first_direction,
-                                  int num_frames) {
+std::vector<int> RotationSchedule(int rotation_steps, int no_rotation_steps, int first_direction, int num_frames) {
   SCN_CHECK(first_direction == 1 || first_direction == -1) << "first_direction " << first_direction;
   SCN_CHECK_GE(num_frames, 0);
   // Literal transcription of get_next_camera_rotation's counters: the `<=` lets
@@ -473,8 +457,7 @@ std::vector<PathFrame> InterpolateKeyframePath(const KeyframePath& path,
     const Eigen::Matrix3d world_from_cam = rotation.normalized().toRotationMatrix();
     const Eigen::Matrix4d cam_from_path =
         MakeRigid(world_from_cam.transpose(), -world_from_cam.transpose() * (scale * position));
-    out[f].cam_from_world =
-        relative ? Eigen::Matrix4d(cam_from_path * first_cam_from_world) : cam_from_path;
+    out[f].cam_from_world = relative ? Eigen::Matrix4d(cam_from_path * first_cam_from_world) : cam_from_path;
 
     // fov: linear between the nearest keyframes that set one, held outside them.
     const Keyframe* before = nullptr;

@@ -13,8 +13,8 @@
 #include <system_error>
 
 #include "scenescape/core/check.h"
-#include "scenescape/core/json_reader.h"
 #include "scenescape/core/fs.h"
+#include "scenescape/core/json_reader.h"
 #include "scenescape/core/logging.h"
 
 namespace scenescape {
@@ -34,15 +34,13 @@ constexpr double kRigidTolerance = 1e-3;
 void CheckTrackForWriting(const CameraTrack& track, const char* what) {
   SCN_CHECK(!track.cameras.empty()) << what << ": the camera track is empty";
   SCN_CHECK(track.image_names.empty() || track.image_names.size() == track.cameras.size())
-      << what << ": " << track.image_names.size() << " image names for "
-      << track.cameras.size() << " cameras";
+      << what << ": " << track.image_names.size() << " image names for " << track.cameras.size() << " cameras";
   for (size_t i = 0; i < track.cameras.size(); ++i) {
     const Intrinsics& in = track.cameras[i].intrinsics;
-    SCN_CHECK(in.width > 0 && in.height > 0 && in.fx > 0 && in.fy > 0 && std::isfinite(in.fx) &&
-              std::isfinite(in.fy) && std::isfinite(in.cx) && std::isfinite(in.cy))
+    SCN_CHECK(in.width > 0 && in.height > 0 && in.fx > 0 && in.fy > 0 && std::isfinite(in.fx) && std::isfinite(in.fy) &&
+              std::isfinite(in.cx) && std::isfinite(in.cy))
         << what << ": camera " << i << " has bad intrinsics";
-    SCN_CHECK(track.cameras[i].cam_from_world.allFinite())
-        << what << ": camera " << i << " has a non-finite pose";
+    SCN_CHECK(track.cameras[i].cam_from_world.allFinite()) << what << ": camera " << i << " has a non-finite pose";
   }
 }
 
@@ -51,8 +49,7 @@ std::string ImageName(const CameraTrack& track, size_t i) {
 }
 
 bool SameIntrinsics(const Intrinsics& a, const Intrinsics& b) {
-  return a.width == b.width && a.height == b.height && a.fx == b.fx && a.fy == b.fy &&
-         a.cx == b.cx && a.cy == b.cy;
+  return a.width == b.width && a.height == b.height && a.fx == b.fx && a.fy == b.fy && a.cx == b.cx && a.cy == b.cy;
 }
 
 // The nearest rotation (in Frobenius norm) to `m`, or nullopt when `m` is not a
@@ -121,15 +118,14 @@ class TransformsParser {
     return std::nullopt;
   }
 
-  int Size(const json& root, const json& frame, const std::string& frame_key, const char* name,
-           const char* what) const {
+  int Size(
+      const json& root, const json& frame, const std::string& frame_key, const char* name, const char* what) const {
     const std::optional<double> v = Lookup(root, frame, frame_key, name);
     const std::string key = frame.contains(name) ? frame_key + "." + name : std::string(name);
     if (!v)
-      Fail(name, std::string("missing (the image ") + what +
-                     " in pixels, expected at the top level or in every frame)");
-    if (*v < 1.0 || *v != std::floor(*v) || *v > 1e6)
-      Fail(key, "expected a positive integer number of pixels");
+      Fail(name,
+           std::string("missing (the image ") + what + " in pixels, expected at the top level or in every frame)");
+    if (*v < 1.0 || *v != std::floor(*v) || *v > 1e6) Fail(key, "expected a positive integer number of pixels");
     return static_cast<int>(*v);
   }
 
@@ -141,8 +137,7 @@ class TransformsParser {
       const std::optional<double> angle = Lookup(root, frame, key, name);
       if (!angle) return std::nullopt;
       if (*angle <= 0.0 || *angle >= M_PI)
-        Fail(frame.contains(name) ? key + "." + name : std::string(name),
-             "expected an angle in (0, pi) radians");
+        Fail(frame.contains(name) ? key + "." + name : std::string(name), "expected an angle in (0, pi) radians");
       return 0.5 * size / std::tan(0.5 * *angle);
     };
     std::optional<double> fx = Lookup(root, frame, key, "fl_x");
@@ -153,8 +148,7 @@ class TransformsParser {
     if (!fy) fy = fx;
     const auto check_focal = [&](const char* name, double value) {
       if (value <= 0.0)
-        Fail(frame.contains(name) ? key + "." + name : std::string(name),
-             "expected a focal length > 0 pixels");
+        Fail(frame.contains(name) ? key + "." + name : std::string(name), "expected a focal length > 0 pixels");
     };
     check_focal("fl_x", *fx);
     check_focal("fl_y", *fy);
@@ -183,8 +177,7 @@ class TransformsParser {
     if ((m.row(3) - Eigen::RowVector4d(0, 0, 0, 1)).cwiseAbs().maxCoeff() > 1e-6)
       Fail(key, "the last row must be 0 0 0 1");
     const std::optional<Eigen::Matrix3d> rotation = NearestRotation(m.topLeftCorner<3, 3>());
-    if (!rotation)
-      Fail(key, "not a rigid transform (the 3x3 part is not a rotation: scaled, sheared or mirrored)");
+    if (!rotation) Fail(key, "not a rigid transform (the 3x3 part is not a rotation: scaled, sheared or mirrored)");
     Eigen::Matrix4d gl_cam_to_world = MakeRigid(*rotation, m.topRightCorner<3, 1>());
     return CamFromWorldFromOpenGl(gl_cam_to_world);
   }
@@ -238,9 +231,7 @@ class ColmapLineParser {
  public:
   ColmapLineParser(const fs::path& file, int line) : where_(file.string() + ":" + std::to_string(line)) {}
 
-  [[noreturn]] void Fail(const std::string& problem) const {
-    throw InputError(where_ + ": " + problem);
-  }
+  [[noreturn]] void Fail(const std::string& problem) const { throw InputError(where_ + ": " + problem); }
 
   double Double(const std::string& token, const char* field) const {
     double value = 0.0;
@@ -255,8 +246,7 @@ class ColmapLineParser {
     long long value = 0;
     const char* end = token.data() + token.size();
     const auto [ptr, ec] = std::from_chars(token.data(), end, value);
-    if (ec != std::errc() || ptr != end)
-      Fail(std::string(field) + ": expected an integer, got \"" + token + "\"");
+    if (ec != std::errc() || ptr != end) Fail(std::string(field) + ": expected an integer, got \"" + token + "\"");
     return value;
   }
 
@@ -287,8 +277,8 @@ std::map<long long, Intrinsics> ReadColmapCameras(const fs::path& path) {
     if (IsBlankOrComment(line.text)) continue;
     const ColmapLineParser p(path, line.number);
     const std::vector<std::string> t = Split(line.text);
-    if (t.size() < 4) p.Fail("expected CAMERA_ID MODEL WIDTH HEIGHT PARAMS[], got " +
-                             std::to_string(t.size()) + " fields");
+    if (t.size() < 4)
+      p.Fail("expected CAMERA_ID MODEL WIDTH HEIGHT PARAMS[], got " + std::to_string(t.size()) + " fields");
     const long long id = p.Integer(t[0], "CAMERA_ID");
     const ColmapModel* model = nullptr;
     for (const ColmapModel& m : kColmapModels)
@@ -299,8 +289,8 @@ std::map<long long, Intrinsics> ReadColmapCameras(const fs::path& path) {
              "OPENCV or FULL_OPENCV; undistort the images with colmap image_undistorter)");
     if (t.size() != 4 + model->num_params)
       p.Fail("a " + t[1] + " camera has " + std::to_string(4 + model->num_params) +
-             " fields (CAMERA_ID MODEL WIDTH HEIGHT and " + std::to_string(model->num_params) +
-             " parameters), got " + std::to_string(t.size()));
+             " fields (CAMERA_ID MODEL WIDTH HEIGHT and " + std::to_string(model->num_params) + " parameters), got " +
+             std::to_string(t.size()));
     Intrinsics in;
     const long long w = p.Integer(t[2], "WIDTH"), h = p.Integer(t[3], "HEIGHT");
     if (w < 1 || h < 1 || w > 1000000 || h > 1000000) p.Fail("expected a positive WIDTH and HEIGHT");
@@ -314,8 +304,7 @@ std::map<long long, Intrinsics> ReadColmapCameras(const fs::path& path) {
     in.cy = params[model->simple_focal ? 2 : 3];
     if (in.fx <= 0.0 || in.fy <= 0.0) p.Fail("expected focal lengths > 0");
     if (model->distorted && !warned) {
-      SCN_LOG_WARN("{}: camera model {} has lens distortion, which is ignored (pinhole only)",
-                   path.string(), t[1]);
+      SCN_LOG_WARN("{}: camera model {} has lens distortion, which is ignored (pinhole only)", path.string(), t[1]);
       warned = true;
     }
     if (!cameras.emplace(id, in).second) p.Fail("duplicate CAMERA_ID " + t[0]);
@@ -390,8 +379,7 @@ void WriteColmapText(const fs::path& dir, const CameraTrack& track) {
   for (size_t i = 0; i < track.cameras.size(); ++i) {
     const std::string name = ImageName(track, i);
     SCN_CHECK(!name.empty() && name.find_first_of(" \t\r\n") == std::string::npos)
-        << dir.string() << ": COLMAP image names cannot be empty or contain whitespace, got \""
-        << name << "\"";
+        << dir.string() << ": COLMAP image names cannot be empty or contain whitespace, got \"" << name << "\"";
   }
   EnsureWritableDir(dir);
 
@@ -412,23 +400,22 @@ void WriteColmapText(const fs::path& dir, const CameraTrack& track) {
           << "# Number of cameras: " << distinct.size() << "\n";
   for (size_t k = 0; k < distinct.size(); ++k) {
     const Intrinsics& in = distinct[k];
-    cameras << k + 1 << " PINHOLE " << in.width << " " << in.height << " " << Num(in.fx) << " "
-            << Num(in.fy) << " " << Num(in.cx) << " " << Num(in.cy) << "\n";
+    cameras << k + 1 << " PINHOLE " << in.width << " " << in.height << " " << Num(in.fx) << " " << Num(in.fy) << " "
+            << Num(in.cx) << " " << Num(in.cy) << "\n";
   }
 
   std::ostringstream images;
   images << "# Image list with two lines of data per image:\n"
          << "#   IMAGE_ID, QW, QX, QY, QZ, TX, TY, TZ, CAMERA_ID, NAME\n"
          << "#   POINTS2D[] as (X, Y, POINT3D_ID)\n"
-         << "# Number of images: " << track.cameras.size()
-         << ", mean observations per image: 0\n";
+         << "# Number of images: " << track.cameras.size() << ", mean observations per image: 0\n";
   for (size_t i = 0; i < track.cameras.size(); ++i) {
     const Eigen::Matrix4d& pose = track.cameras[i].cam_from_world;
     Eigen::Quaterniond q(Eigen::Matrix3d(pose.topLeftCorner<3, 3>()));
     q.normalize();
-    images << i + 1 << " " << Num(q.w()) << " " << Num(q.x()) << " " << Num(q.y()) << " "
-           << Num(q.z()) << " " << Num(pose(0, 3)) << " " << Num(pose(1, 3)) << " "
-           << Num(pose(2, 3)) << " " << camera_id[i] << " " << ImageName(track, i) << "\n\n";
+    images << i + 1 << " " << Num(q.w()) << " " << Num(q.x()) << " " << Num(q.y()) << " " << Num(q.z()) << " "
+           << Num(pose(0, 3)) << " " << Num(pose(1, 3)) << " " << Num(pose(2, 3)) << " " << camera_id[i] << " "
+           << ImageName(track, i) << "\n\n";
   }
 
   const std::string points =
@@ -453,24 +440,19 @@ CameraTrack ReadColmapText(const fs::path& dir) {
     const ColmapLineParser p(images_path, lines[l].number);
     const std::vector<std::string> t = Split(lines[l].text);
     if (t.size() != 10)
-      p.Fail("expected 10 fields (IMAGE_ID QW QX QY QZ TX TY TZ CAMERA_ID NAME), got " +
-             std::to_string(t.size()));
+      p.Fail("expected 10 fields (IMAGE_ID QW QX QY QZ TX TY TZ CAMERA_ID NAME), got " + std::to_string(t.size()));
     const long long image_id = p.Integer(t[0], "IMAGE_ID");
-    const Eigen::Quaterniond q(p.Double(t[1], "QW"), p.Double(t[2], "QX"), p.Double(t[3], "QY"),
-                               p.Double(t[4], "QZ"));
+    const Eigen::Quaterniond q(p.Double(t[1], "QW"), p.Double(t[2], "QX"), p.Double(t[3], "QY"), p.Double(t[4], "QZ"));
     if (std::abs(q.norm() - 1.0) > kRigidTolerance)
       p.Fail("QW QX QY QZ is not a unit quaternion (norm " + Num(q.norm()) + ")");
-    const Eigen::Vector3d translation(p.Double(t[5], "TX"), p.Double(t[6], "TY"),
-                                      p.Double(t[7], "TZ"));
+    const Eigen::Vector3d translation(p.Double(t[5], "TX"), p.Double(t[6], "TY"), p.Double(t[7], "TZ"));
     const long long camera_id = p.Integer(t[8], "CAMERA_ID");
     const auto in = intrinsics.find(camera_id);
-    if (in == intrinsics.end())
-      p.Fail("unknown CAMERA_ID " + t[8] + " (not in " + cameras_path.string() + ")");
+    if (in == intrinsics.end()) p.Fail("unknown CAMERA_ID " + t[8] + " (not in " + cameras_path.string() + ")");
     Camera camera;
     camera.intrinsics = in->second;
     camera.cam_from_world = MakeRigid(q.normalized().toRotationMatrix(), translation);
-    if (!images.emplace(image_id, std::make_pair(camera, t[9])).second)
-      p.Fail("duplicate IMAGE_ID " + t[0]);
+    if (!images.emplace(image_id, std::make_pair(camera, t[9])).second) p.Fail("duplicate IMAGE_ID " + t[0]);
 
     // The POINTS2D line follows unconditionally (it may be empty). It holds
     // (X, Y, POINT3D_ID) triples, so a missing one shows up as a count error.
@@ -479,9 +461,8 @@ CameraTrack ReadColmapText(const fs::path& dir) {
       const std::vector<std::string> points = Split(lines[l].text);
       if (!IsBlankOrComment(lines[l].text) && points.size() % 3 != 0)
         ColmapLineParser(images_path, lines[l].number)
-            .Fail("expected the POINTS2D line of image " + t[0] +
-                  " ((X, Y, POINT3D_ID) triples, or empty), got " + std::to_string(points.size()) +
-                  " fields");
+            .Fail("expected the POINTS2D line of image " + t[0] + " ((X, Y, POINT3D_ID) triples, or empty), got " +
+                  std::to_string(points.size()) + " fields");
     }
   }
   if (images.empty()) throw InputError(images_path.string() + ": no images");
@@ -533,8 +514,7 @@ KeyframePath TrackToKeyframePath(const CameraTrack& track, const TrackPathOption
       << "TrackToKeyframePath: length_scale must be > 0, got " << options.length_scale;
   const bool relative = options.units == KeyframeUnits::kRelative;
   // Relative units: the path frame is the first camera's frame.
-  const Eigen::Matrix4d path_from_world =
-      relative ? track.cameras.front().cam_from_world : Eigen::Matrix4d::Identity();
+  const Eigen::Matrix4d path_from_world = relative ? track.cameras.front().cam_from_world : Eigen::Matrix4d::Identity();
   const double scale = relative ? options.length_scale : 1.0;
 
   KeyframePath path;

@@ -25,18 +25,16 @@ constexpr int kElementArrayBuffer = 34963;
 constexpr int kModePoints = 0;
 constexpr int kModeTriangles = 4;
 // GLB container.
-constexpr uint32_t kGlbMagic = 0x46546C67;      // "glTF"
-constexpr uint32_t kChunkJson = 0x4E4F534A;     // "JSON"
-constexpr uint32_t kChunkBin = 0x004E4942;      // "BIN\0"
+constexpr uint32_t kGlbMagic = 0x46546C67;   // "glTF"
+constexpr uint32_t kChunkJson = 0x4E4F534A;  // "JSON"
+constexpr uint32_t kChunkBin = 0x004E4942;   // "BIN\0"
 
 void AppendU32(std::string& out, uint32_t value) {
   // GLB is little-endian, as is every platform we build for.
   out.append(reinterpret_cast<const char*>(&value), 4);
 }
 
-void AppendBytes(std::string& out, const void* data, size_t size) {
-  out.append(static_cast<const char*>(data), size);
-}
+void AppendBytes(std::string& out, const void* data, size_t size) { out.append(static_cast<const char*>(data), size); }
 
 }  // namespace
 
@@ -116,8 +114,7 @@ void WriteGlb(const std::filesystem::path& path, const Mesh& mesh, const GlbOpti
                        {"byteOffset", 2 * vertex_bytes},
                        {"byteLength", index_bytes},
                        {"target", kElementArrayBuffer}});
-      accessors.push_back(
-          {{"bufferView", 2}, {"componentType", kUnsignedInt}, {"count", 3 * nf}, {"type", "SCALAR"}});
+      accessors.push_back({{"bufferView", 2}, {"componentType", kUnsignedInt}, {"count", 3 * nf}, {"type", "SCALAR"}});
       primitive["indices"] = 2;
       primitive["mode"] = kModeTriangles;
     } else {
@@ -127,11 +124,11 @@ void WriteGlb(const std::filesystem::path& path, const Mesh& mesh, const GlbOpti
     doc["scenes"] = json::array({{{"nodes", {0}}}});
     doc["nodes"] = json::array({{{"mesh", 0}, {"name", "scenescape"}}});
     doc["meshes"] = json::array({{{"primitives", json::array({primitive})}, {"name", "scene"}}});
-    doc["materials"] = json::array(
-        {{{"pbrMetallicRoughness",
-           {{"baseColorFactor", {1.0, 1.0, 1.0, 1.0}}, {"metallicFactor", 0.0}, {"roughnessFactor", 1.0}}},
-          {"doubleSided", true},
-          {"extensions", {{"KHR_materials_unlit", json::object()}}}}});
+    doc["materials"] =
+        json::array({{{"pbrMetallicRoughness",
+                       {{"baseColorFactor", {1.0, 1.0, 1.0, 1.0}}, {"metallicFactor", 0.0}, {"roughnessFactor", 1.0}}},
+                      {"doubleSided", true},
+                      {"extensions", {{"KHR_materials_unlit", json::object()}}}}});
     doc["extensionsUsed"] = {"KHR_materials_unlit"};
     doc["bufferViews"] = views;
     doc["accessors"] = accessors;

@@ -1,10 +1,10 @@
 #include "scenescape/io/image_io.h"
 
 #include <ATen/ATen.h>
-
-#include <cmath>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+
+#include <cmath>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -61,8 +61,7 @@ cv::Mat DecodeFile(const fs::path& path, int flags) {
   if (bytes.empty()) ThrowInput(path, "empty file (0 bytes), not an image");
   cv::Mat image;
   try {
-    const cv::Mat buffer(1, static_cast<int>(bytes.size()), CV_8UC1,
-                         const_cast<char*>(bytes.data()));
+    const cv::Mat buffer(1, static_cast<int>(bytes.size()), CV_8UC1, const_cast<char*>(bytes.data()));
     image = cv::imdecode(buffer, flags);
   } catch (const cv::Exception& e) {
     ThrowInput(path, "corrupt image data (decoder error: " + e.err + ")");
@@ -84,8 +83,10 @@ void WriteMat(const fs::path& path, const cv::Mat& mat, const std::vector<int>& 
     } catch (const cv::Exception& e) {
       throw OutputError(path.string() + ": cannot write image: " + e.err);
     }
-    if (!ok) throw OutputError(path.string() + ": cannot write image (folder missing or not "
-                               "writable, or unknown extension)");
+    if (!ok)
+      throw OutputError(path.string() +
+                        ": cannot write image (folder missing or not "
+                        "writable, or unknown extension)");
   });
 }
 
@@ -95,13 +96,9 @@ at::Tensor ReadImage(const fs::path& path) {
   return MatToTensor(DecodeFile(path, cv::IMREAD_COLOR | cv::IMREAD_ANYDEPTH));
 }
 
-void WriteImagePng(const fs::path& path, const at::Tensor& image) {
-  WriteMat(path, TensorToMat(image, CV_8U));
-}
+void WriteImagePng(const fs::path& path, const at::Tensor& image) { WriteMat(path, TensorToMat(image, CV_8U)); }
 
-void WriteMaskPng(const fs::path& path, const at::Tensor& mask) {
-  WriteMat(path, MaskToMat(mask));
-}
+void WriteMaskPng(const fs::path& path, const at::Tensor& mask) { WriteMat(path, MaskToMat(mask)); }
 
 at::Tensor ReadMaskPng(const fs::path& path) {
   cv::Mat grey = DecodeFile(path, cv::IMREAD_GRAYSCALE);
@@ -109,10 +106,8 @@ at::Tensor ReadMaskPng(const fs::path& path) {
 }
 
 int64_t WriteDepthPng16(const fs::path& path, const at::Tensor& depth, double scale) {
-  SCN_CHECK(scale > 0 && std::isfinite(scale)) << "WriteDepthPng16: scale must be > 0, got "
-                                               << scale;
-  SCN_CHECK(depth.defined() && depth.dim() == 2)
-      << "WriteDepthPng16: depth must be [H,W], got " << depth.sizes();
+  SCN_CHECK(scale > 0 && std::isfinite(scale)) << "WriteDepthPng16: scale must be > 0, got " << scale;
+  SCN_CHECK(depth.defined() && depth.dim() == 2) << "WriteDepthPng16: depth must be [H,W], got " << depth.sizes();
   at::Tensor d = depth.to(at::kCPU, at::kDouble).contiguous();
   const at::Tensor valid = (d > 0) & at::isfinite(d);
   at::Tensor stored = (d * scale).round();
@@ -124,28 +119,25 @@ int64_t WriteDepthPng16(const fs::path& path, const at::Tensor& depth, double sc
   cv::Mat(static_cast<int>(d.size(0)), static_cast<int>(d.size(1)), CV_32SC1, as_int.data_ptr())
       .convertTo(mat16, CV_16UC1);
   if (clamped > 0)
-    SCN_LOG_WARN("{}: {} depth values above {:.4g} were clamped (scale {})", path.string(),
-                 clamped, 65535.0 / scale, scale);
+    SCN_LOG_WARN(
+        "{}: {} depth values above {:.4g} were clamped (scale {})", path.string(), clamped, 65535.0 / scale, scale);
   WriteMat(path, mat16);
   return clamped;
 }
 
 at::Tensor ReadDepthPng16(const fs::path& path, double scale) {
-  SCN_CHECK(scale > 0 && std::isfinite(scale)) << "ReadDepthPng16: scale must be > 0, got "
-                                               << scale;
+  SCN_CHECK(scale > 0 && std::isfinite(scale)) << "ReadDepthPng16: scale must be > 0, got " << scale;
   cv::Mat mat = DecodeFile(path, cv::IMREAD_UNCHANGED);
   if (mat.type() != CV_16UC1)
-    ThrowInput(path, "not a 16-bit single-channel depth PNG (found " +
-                         std::to_string(mat.channels()) + " channel(s) of " +
-                         std::to_string(8 * static_cast<int>(mat.elemSize1())) + " bits)");
+    ThrowInput(path,
+               "not a 16-bit single-channel depth PNG (found " + std::to_string(mat.channels()) + " channel(s) of " +
+                   std::to_string(8 * static_cast<int>(mat.elemSize1())) + " bits)");
   at::Tensor stored = MatToDepth(mat);  // exact: uint16 fits float32
-  return at::where(stored > 0, stored / static_cast<float>(scale),
-                   at::full_like(stored, -1.0f));
+  return at::where(stored > 0, stored / static_cast<float>(scale), at::full_like(stored, -1.0f));
 }
 
 void WriteDepthPreview(const fs::path& path, const at::Tensor& depth) {
-  SCN_CHECK(depth.defined() && depth.dim() == 2)
-      << "WriteDepthPreview: depth must be [H,W], got " << depth.sizes();
+  SCN_CHECK(depth.defined() && depth.dim() == 2) << "WriteDepthPreview: depth must be [H,W], got " << depth.sizes();
   at::Tensor d = depth.to(at::kCPU, at::kFloat).contiguous();
   const at::Tensor valid = (d > 0) & at::isfinite(d);
   at::Tensor disparity = at::where(valid, 1.0f / d.clamp_min(1e-12), at::zeros_like(d));
@@ -156,8 +148,7 @@ void WriteDepthPreview(const fs::path& path, const at::Tensor& depth) {
     level = hi > lo ? (disparity - lo) / (hi - lo) : at::full_like(d, 0.5f);
   }
   at::Tensor bytes = (level.clamp(0, 1) * 255.0f).round().to(at::kByte).contiguous();
-  const cv::Mat grey(static_cast<int>(d.size(0)), static_cast<int>(d.size(1)), CV_8UC1,
-                     bytes.data_ptr());
+  const cv::Mat grey(static_cast<int>(d.size(0)), static_cast<int>(d.size(1)), CV_8UC1, bytes.data_ptr());
   cv::Mat colour;
   cv::applyColorMap(grey, colour, cv::COLORMAP_VIRIDIS);
   colour.setTo(cv::Scalar::all(0), MaskToMat(~valid));
@@ -165,8 +156,8 @@ void WriteDepthPreview(const fs::path& path, const at::Tensor& depth) {
 }
 
 CropResizeResult CenterCropResize(const at::Tensor& image, int width, int height) {
-  SCN_CHECK(width > 0 && height > 0) << "CenterCropResize: target size must be positive, got "
-                                     << width << "x" << height;
+  SCN_CHECK(width > 0 && height > 0) << "CenterCropResize: target size must be positive, got " << width << "x"
+                                     << height;
   SCN_CHECK(image.defined() && image.dim() == 3 && image.size(2) == 3)
       << "CenterCropResize: image must be [H,W,3], got " << image.sizes();
   const int in_w = static_cast<int>(image.size(1));
@@ -176,12 +167,10 @@ CropResizeResult CenterCropResize(const at::Tensor& image, int width, int height
   // in integers to avoid rounding the common square case.
   if (static_cast<int64_t>(in_w) * height > static_cast<int64_t>(in_h) * width) {
     result.crop_height = in_h;
-    result.crop_width = std::max(1, static_cast<int>(std::lround(
-                                        static_cast<double>(in_h) * width / height)));
+    result.crop_width = std::max(1, static_cast<int>(std::lround(static_cast<double>(in_h) * width / height)));
   } else {
     result.crop_width = in_w;
-    result.crop_height = std::max(1, static_cast<int>(std::lround(
-                                         static_cast<double>(in_w) * height / width)));
+    result.crop_height = std::max(1, static_cast<int>(std::lround(static_cast<double>(in_w) * height / width)));
   }
   result.crop_x = (in_w - result.crop_width) / 2;
   result.crop_y = (in_h - result.crop_height) / 2;
@@ -189,15 +178,13 @@ CropResizeResult CenterCropResize(const at::Tensor& image, int width, int height
   result.scale_y = static_cast<double>(height) / result.crop_height;
 
   const cv::Mat src = TensorToMat(image, CV_32F);
-  const cv::Mat crop =
-      src(cv::Rect(result.crop_x, result.crop_y, result.crop_width, result.crop_height));
+  const cv::Mat crop = src(cv::Rect(result.crop_x, result.crop_y, result.crop_width, result.crop_height));
   cv::Mat resized;
   if (width == result.crop_width && height == result.crop_height) {
     resized = crop.clone();
   } else {
     const bool shrinking = width * height < result.crop_width * result.crop_height;
-    cv::resize(crop, resized, cv::Size(width, height), 0, 0,
-               shrinking ? cv::INTER_AREA : cv::INTER_CUBIC);
+    cv::resize(crop, resized, cv::Size(width, height), 0, 0, shrinking ? cv::INTER_AREA : cv::INTER_CUBIC);
   }
   // INTER_CUBIC overshoots near edges.
   result.image = MatToTensor(resized).clamp_(0.0, 1.0);

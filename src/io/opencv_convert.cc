@@ -1,7 +1,6 @@
 #include "scenescape/io/opencv_convert.h"
 
 #include <ATen/ATen.h>
-
 #include <opencv2/imgproc.hpp>
 
 #include "scenescape/core/check.h"
@@ -9,14 +8,11 @@
 namespace scenescape {
 
 namespace {
-at::Tensor ContiguousFloat(const at::Tensor& t) {
-  return t.to(at::kCPU, at::kFloat).contiguous();
-}
+at::Tensor ContiguousFloat(const at::Tensor& t) { return t.to(at::kCPU, at::kFloat).contiguous(); }
 
 void CheckImage(const at::Tensor& image, const char* fn) {
   SCN_CHECK(image.defined()) << fn << ": image is undefined";
-  SCN_CHECK(image.dim() == 3 && image.size(2) == 3)
-      << fn << ": image must be [H,W,3], got " << image.sizes();
+  SCN_CHECK(image.dim() == 3 && image.size(2) == 3) << fn << ": image must be [H,W,3], got " << image.sizes();
 }
 
 void CheckPlane(const at::Tensor& t, const char* fn, const char* what) {
@@ -58,10 +54,17 @@ at::Tensor MatToTensor(const cv::Mat& mat) {
   SCN_CHECK(!mat.empty()) << "MatToTensor: empty matrix";
   cv::Mat rgb;
   switch (mat.channels()) {
-    case 1: cv::cvtColor(mat, rgb, cv::COLOR_GRAY2RGB); break;
-    case 3: cv::cvtColor(mat, rgb, cv::COLOR_BGR2RGB); break;
-    case 4: cv::cvtColor(mat, rgb, cv::COLOR_BGRA2RGB); break;
-    default: SCN_CHECK(false) << "MatToTensor: unsupported channel count " << mat.channels();
+    case 1:
+      cv::cvtColor(mat, rgb, cv::COLOR_GRAY2RGB);
+      break;
+    case 3:
+      cv::cvtColor(mat, rgb, cv::COLOR_BGR2RGB);
+      break;
+    case 4:
+      cv::cvtColor(mat, rgb, cv::COLOR_BGRA2RGB);
+      break;
+    default:
+      SCN_CHECK(false) << "MatToTensor: unsupported channel count " << mat.channels();
   }
   if (!rgb.isContinuous()) rgb = rgb.clone();
   const int64_t h = rgb.rows, w = rgb.cols;
@@ -86,8 +89,7 @@ at::Tensor MatToTensor(const cv::Mat& mat) {
 cv::Mat MaskToMat(const at::Tensor& mask) {
   CheckPlane(mask, "MaskToMat", "mask");
   at::Tensor m = (mask.to(at::kCPU) != 0).to(at::kByte).mul_(255).contiguous();
-  return cv::Mat(static_cast<int>(m.size(0)), static_cast<int>(m.size(1)), CV_8UC1, m.data_ptr())
-      .clone();
+  return cv::Mat(static_cast<int>(m.size(0)), static_cast<int>(m.size(1)), CV_8UC1, m.data_ptr()).clone();
 }
 
 at::Tensor MatToMask(const cv::Mat& mat) {
@@ -101,8 +103,7 @@ at::Tensor MatToMask(const cv::Mat& mat) {
 cv::Mat DepthToMat(const at::Tensor& depth) {
   CheckPlane(depth, "DepthToMat", "depth");
   at::Tensor d = ContiguousFloat(depth);
-  return cv::Mat(static_cast<int>(d.size(0)), static_cast<int>(d.size(1)), CV_32FC1, d.data_ptr())
-      .clone();
+  return cv::Mat(static_cast<int>(d.size(0)), static_cast<int>(d.size(1)), CV_32FC1, d.data_ptr()).clone();
 }
 
 at::Tensor MatToDepth(const cv::Mat& mat) {

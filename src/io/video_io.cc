@@ -1,10 +1,10 @@
 #include "scenescape/io/video_io.h"
 
 #include <ATen/ATen.h>
-
-#include <functional>
 #include <opencv2/core.hpp>
 #include <opencv2/videoio.hpp>
+
+#include <functional>
 #include <system_error>
 
 #include "scenescape/core/check.h"
@@ -25,7 +25,9 @@ struct FrameSource {
   std::function<std::string(size_t)> name;
 };
 
-std::string WriteFrames(const fs::path& path, const FrameSource& source, double fps,
+std::string WriteFrames(const fs::path& path,
+                        const FrameSource& source,
+                        double fps,
                         const std::vector<std::string>& codecs) {
   if (source.count == 0) throw InputError(path.string() + ": no frames to write");
   SCN_CHECK(fps > 0) << "WriteVideo: fps must be > 0, got " << fps;
@@ -37,8 +39,12 @@ std::string WriteFrames(const fs::path& path, const FrameSource& source, double 
   const int pad_right = size.width % 2, pad_bottom = size.height % 2;
   const cv::Size coded(size.width + pad_right, size.height + pad_bottom);
   if (pad_right || pad_bottom)
-    SCN_LOG_WARN("{}: frame size {}x{} is odd; padding to {}x{}", path.string(), size.width,
-                 size.height, coded.width, coded.height);
+    SCN_LOG_WARN("{}: frame size {}x{} is odd; padding to {}x{}",
+                 path.string(),
+                 size.width,
+                 size.height,
+                 coded.width,
+                 coded.height);
 
   std::string used;
   WriteViaTemporary(path, [&](const fs::path& tmp) {
@@ -47,9 +53,12 @@ std::string WriteFrames(const fs::path& path, const FrameSource& source, double 
       SCN_CHECK_EQ(codec.size(), 4u) << "WriteVideo: a FourCC has 4 characters: '" << codec << "'";
       bool opened = false;
       try {
-        opened = writer.open(tmp.string(), cv::CAP_FFMPEG,
-                             cv::VideoWriter::fourcc(codec[0], codec[1], codec[2], codec[3]), fps,
-                             coded, true);
+        opened = writer.open(tmp.string(),
+                             cv::CAP_FFMPEG,
+                             cv::VideoWriter::fourcc(codec[0], codec[1], codec[2], codec[3]),
+                             fps,
+                             coded,
+                             true);
       } catch (const cv::Exception&) {
         opened = false;
       }
@@ -70,8 +79,8 @@ std::string WriteFrames(const fs::path& path, const FrameSource& source, double 
       cv::Mat frame = i == 0 ? first : source.load(i);
       if (frame.size() != size)
         throw InputError(source.name(i) + ": frame size " + std::to_string(frame.cols) + "x" +
-                         std::to_string(frame.rows) + " differs from the first frame's " +
-                         std::to_string(size.width) + "x" + std::to_string(size.height));
+                         std::to_string(frame.rows) + " differs from the first frame's " + std::to_string(size.width) +
+                         "x" + std::to_string(size.height));
       if (pad_right || pad_bottom) {
         cv::Mat padded;
         cv::copyMakeBorder(frame, padded, 0, pad_bottom, 0, pad_right, cv::BORDER_REPLICATE);
@@ -81,14 +90,21 @@ std::string WriteFrames(const fs::path& path, const FrameSource& source, double 
     }
     writer.release();  // flushes the encoder and writes the MP4 index
   });
-  SCN_LOG_INFO("wrote {} ({} frames, {}x{}, {} fps, codec {})", path.string(), source.count,
-               coded.width, coded.height, fps, used);
+  SCN_LOG_INFO("wrote {} ({} frames, {}x{}, {} fps, codec {})",
+               path.string(),
+               source.count,
+               coded.width,
+               coded.height,
+               fps,
+               used);
   return used;
 }
 
 }  // namespace
 
-std::string WriteVideo(const fs::path& path, const std::vector<at::Tensor>& frames, double fps,
+std::string WriteVideo(const fs::path& path,
+                       const std::vector<at::Tensor>& frames,
+                       double fps,
                        const std::vector<std::string>& codecs) {
   FrameSource source;
   source.count = frames.size();
@@ -97,7 +113,9 @@ std::string WriteVideo(const fs::path& path, const std::vector<at::Tensor>& fram
   return WriteFrames(path, source, fps, codecs);
 }
 
-std::string WriteVideo(const fs::path& path, const std::vector<fs::path>& frame_files, double fps,
+std::string WriteVideo(const fs::path& path,
+                       const std::vector<fs::path>& frame_files,
+                       double fps,
                        const std::vector<std::string>& codecs) {
   FrameSource source;
   source.count = frame_files.size();

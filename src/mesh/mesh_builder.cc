@@ -16,8 +16,7 @@ void CheckImageLike(const at::Tensor& t, int64_t h, int64_t w, const char* name)
 }
 
 void CheckMask(const at::Tensor& t, int64_t h, int64_t w, const char* name) {
-  SCN_CHECK(t.defined() && t.dim() == 2 && t.size(0) == h && t.size(1) == w &&
-            t.scalar_type() == at::kBool)
+  SCN_CHECK(t.defined() && t.dim() == 2 && t.size(0) == h && t.size(1) == w && t.scalar_type() == at::kBool)
       << name << " must be [" << h << "," << w << "] bool, got " << t.sizes();
 }
 
@@ -30,8 +29,7 @@ at::Tensor ToTensor(const Eigen::Matrix3d& m) {
 }
 
 at::Tensor ToTensor(const Eigen::Vector3d& v) {
-  return at::tensor({static_cast<float>(v.x()), static_cast<float>(v.y()), static_cast<float>(v.z())},
-                    at::kFloat);
+  return at::tensor({static_cast<float>(v.x()), static_cast<float>(v.y()), static_cast<float>(v.z())}, at::kFloat);
 }
 
 // Two triangles per quad of an id image [H,W]; the two faces of a quad are
@@ -89,8 +87,7 @@ at::Tensor DiscontinuityMask(const at::Tensor& depth, const MeshingOptions& opti
   // Unnormalised Sobel with replicate padding, as kornia.spatial_gradient.
   const at::Tensor kx = at::tensor({-1.f, 0.f, 1.f, -2.f, 0.f, 2.f, -1.f, 0.f, 1.f}).reshape({1, 1, 3, 3});
   const at::Tensor ky = kx.transpose(2, 3).contiguous();
-  const at::Tensor padded =
-      at::replication_pad2d(disparity.unsqueeze(0).unsqueeze(0), {1, 1, 1, 1});
+  const at::Tensor padded = at::replication_pad2d(disparity.unsqueeze(0).unsqueeze(0), {1, 1, 1, 1});
   const at::Tensor gx = at::conv2d(padded, kx);
   const at::Tensor gy = at::conv2d(padded, ky);
   const at::Tensor magnitude = (gx * gx + gy * gy).sqrt().squeeze(0).squeeze(0);
@@ -98,19 +95,20 @@ at::Tensor DiscontinuityMask(const at::Tensor& depth, const MeshingOptions& opti
   return Dilate(alpha < options.sobel_threshold, options.discontinuity_dilation);
 }
 
-at::Tensor StitchVertexIds(const Mesh& mesh, const at::Tensor& face_ids, const at::Tensor& holes,
+at::Tensor StitchVertexIds(const Mesh& mesh,
+                           const at::Tensor& face_ids,
+                           const at::Tensor& holes,
                            const Eigen::Vector3d& camera_centre_in_world) {
   const int64_t h = holes.size(0), w = holes.size(1);
   CheckMask(holes, h, w, "StitchVertexIds: holes");
-  SCN_CHECK(face_ids.dim() == 2 && face_ids.size(0) == h && face_ids.size(1) == w &&
-            face_ids.scalar_type() == at::kInt)
+  SCN_CHECK(face_ids.dim() == 2 && face_ids.size(0) == h && face_ids.size(1) == w && face_ids.scalar_type() == at::kInt)
       << "StitchVertexIds: face_ids must be [H,W] int32";
   at::Tensor out = at::full({h, w}, -1, at::kInt);
   const at::Tensor boundary = holes.logical_not() & Dilate(holes, 3) & (face_ids >= 0);
   const at::Tensor flat_index = boundary.reshape({-1}).nonzero().squeeze(1);
   if (flat_index.numel() == 0 || mesh.NumFaces() == 0) return out;
   const at::Tensor faces = face_ids.reshape({-1}).index_select(0, flat_index).to(at::kLong);
-  const at::Tensor corners = mesh.faces.index_select(0, faces).to(at::kLong);          // [n,3]
+  const at::Tensor corners = mesh.faces.index_select(0, faces).to(at::kLong);  // [n,3]
   const at::Tensor positions = mesh.vertices.index_select(0, corners.reshape({-1})).reshape({-1, 3, 3});
   const at::Tensor distance = (positions - ToTensor(camera_centre_in_world)).norm(2, -1);  // [n,3]
   const at::Tensor nearest = distance.argmin(1, /*keepdim=*/true);
@@ -135,9 +133,13 @@ Mesh GridMesh(const at::Tensor& points, const at::Tensor& colors, const at::Tens
   return mesh;
 }
 
-MeshUpdateStats AddFrameToMesh(Mesh& mesh, const at::Tensor& image, const at::Tensor& depth,
-                               const at::Tensor& new_pixels, const at::Tensor& stitch_ids,
-                               const Camera& camera, const MeshingOptions& options) {
+MeshUpdateStats AddFrameToMesh(Mesh& mesh,
+                               const at::Tensor& image,
+                               const at::Tensor& depth,
+                               const at::Tensor& new_pixels,
+                               const at::Tensor& stitch_ids,
+                               const Camera& camera,
+                               const MeshingOptions& options) {
   const int64_t h = depth.size(0), w = depth.size(1);
   CheckImageLike(image, h, w, "AddFrameToMesh: image");
   CheckMask(new_pixels, h, w, "AddFrameToMesh: new_pixels");
@@ -180,8 +182,7 @@ MeshUpdateStats AddFrameToMesh(Mesh& mesh, const at::Tensor& image, const at::Te
     stretched = ((normal * view).sum(-1) >= options.normal_filter_threshold) & touches_disc;
   }
   const at::Tensor degenerate = (faces.select(1, 0) == faces.select(1, 1)) |
-                                (faces.select(1, 1) == faces.select(1, 2)) |
-                                (faces.select(1, 0) == faces.select(1, 2));
+                                (faces.select(1, 1) == faces.select(1, 2)) | (faces.select(1, 0) == faces.select(1, 2));
   stats.removed_stretched = stretched.sum().item<int64_t>();
   stats.removed_degenerate = (degenerate & stretched.logical_not()).sum().item<int64_t>();
   faces = faces.index({(stretched | degenerate).logical_not()});

@@ -91,8 +91,7 @@ Mesh ReadPly(const fs::path& path) {
       vertex_props.push_back(type + " " + name);
     }
   }
-  const std::vector<std::string> expected = {"float x", "float y", "float z",
-                                             "uchar red", "uchar green", "uchar blue"};
+  const std::vector<std::string> expected = {"float x", "float y", "float z", "uchar red", "uchar green", "uchar blue"};
   if (nv < 0 || nf < 0 || vertex_props != expected)
     throw InputError(path.string() +
                      ": unsupported PLY layout (expected float x,y,z + uchar red,green,blue and a face list)");
@@ -149,13 +148,19 @@ void WriteObj(const fs::path& path, const Mesh& mesh) {
   std::string out = "# scenescape mesh: vertex colours in [0,1]\n";
   char buf[160];
   for (int64_t i = 0; i < v.size(0); ++i) {
-    const int n = std::snprintf(buf, sizeof(buf), "v %.7g %.7g %.7g %.4f %.4f %.4f\n", vp[3 * i],
-                                vp[3 * i + 1], vp[3 * i + 2], cp[3 * i], cp[3 * i + 1], cp[3 * i + 2]);
+    const int n = std::snprintf(buf,
+                                sizeof(buf),
+                                "v %.7g %.7g %.7g %.4f %.4f %.4f\n",
+                                vp[3 * i],
+                                vp[3 * i + 1],
+                                vp[3 * i + 2],
+                                cp[3 * i],
+                                cp[3 * i + 1],
+                                cp[3 * i + 2]);
     out.append(buf, n);
   }
   for (int64_t i = 0; i < f.size(0); ++i) {
-    const int n = std::snprintf(buf, sizeof(buf), "f %d %d %d\n", fp[3 * i] + 1, fp[3 * i + 1] + 1,
-                                fp[3 * i + 2] + 1);
+    const int n = std::snprintf(buf, sizeof(buf), "f %d %d %d\n", fp[3 * i] + 1, fp[3 * i + 1] + 1, fp[3 * i + 2] + 1);
     out.append(buf, n);
   }
   WriteAtomically(path, out);

@@ -1,10 +1,8 @@
 #include "scenescape/models/check.h"
 
+#include <ATen/ATen.h>
 #include <c10/core/ScalarType.h>
 #include <fmt/format.h>
-
-#include <ATen/ATen.h>
-
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -42,8 +40,11 @@ ModelCheckEntry TokenizerEntry(const std::string& role, const TokenizerFiles& t)
   timer.Restart();
   tokenizer.EncodeForModel("a photo of a room", t.context_length, t.pad_id);
   e.run_ms = timer.ElapsedMs();
-  e.contract = fmt::format("CLIP BPE, {} ids, + {}, context {}, pad {}", tokenizer.vocab_size(),
-                           t.merges.filename().string(), t.context_length, t.pad_id);
+  e.contract = fmt::format("CLIP BPE, {} ids, + {}, context {}, pad {}",
+                           tokenizer.vocab_size(),
+                           t.merges.filename().string(),
+                           t.context_length,
+                           t.pad_id);
   e.device = "cpu";
   e.dtype = "int64";
   return e;
@@ -103,8 +104,7 @@ void Backward(const ScriptModule& script, bool (*trained)(const std::string&), L
 
 }  // namespace
 
-ModelCheckReport CheckModelFolder(const fs::path& dir, const c10::Device& device,
-                                  const ModelCheckOptions& options) {
+ModelCheckReport CheckModelFolder(const fs::path& dir, const c10::Device& device, const ModelCheckOptions& options) {
   const ModelManifest manifest = LoadManifest(dir);
   const InpainterManifest& p = manifest.RequireInpainter();
   const DepthManifest& d = manifest.RequireDepth();
@@ -137,30 +137,36 @@ ModelCheckReport CheckModelFolder(const fs::path& dir, const c10::Device& device
     report.entries.push_back(e);
     if (full) at_size(model);
   };
-  add("inpainter.text_encoder",
+  add(
+      "inpainter.text_encoder",
       [&] { return TextEncoder(p.text_encoder, p.text_embedding_dim, device, dtype, l, false); },
       [&](const TextEncoder& m) {
         const at::Tensor ids = at::zeros({2, l}, fopts.dtype(at::kLong));
         TimeStage(runs, "text_encoder (prompt + negative)", Shape(ids), [&] { m.Encode(ids); });
       });
-  add("inpainter.unet",
+  add(
+      "inpainter.unet",
       [&] { return Unet(p.unet, p.text_embedding_dim, device, dtype, p.latent_channels, l, false); },
       [&](const Unet& m) {
         for (const int64_t s : {int64_t{64}, lat}) {
           const at::Tensor x = at::randn({2 * n, 2 * c_lat + 1, s, s}, fopts);
           const at::Tensor t = at::full({2 * n}, 500.0, fopts);
           const at::Tensor hidden = at::randn({2 * n, l, p.text_embedding_dim}, fopts);
-          TimeStage(runs, fmt::format("unet {}x{} latent, one step", s, s),
-                    Shape(x) + " + " + Shape(t) + " + " + Shape(hidden), [&] { m.Predict(x, t, hidden); });
+          TimeStage(runs,
+                    fmt::format("unet {}x{} latent, one step", s, s),
+                    Shape(x) + " + " + Shape(t) + " + " + Shape(hidden),
+                    [&] { m.Predict(x, t, hidden); });
         }
       });
-  add("inpainter.vae_encoder",
+  add(
+      "inpainter.vae_encoder",
       [&] { return VaeEncoder(p.vae_encoder, device, dtype, p.latent_channels, p.vae_downsample, false); },
       [&](const VaeEncoder& m) {
         const at::Tensor x = at::rand({1, 3, options.canvas, options.canvas}, fopts) * 2 - 1;
         TimeStage(runs, "vae_encoder (masked canvas)", Shape(x), [&] { m.Encode(x); });
       });
-  add("inpainter.vae_decoder",
+  add(
+      "inpainter.vae_decoder",
       [&] { return VaeDecoder(p.vae_decoder, device, at::kFloat, p.latent_channels, p.vae_downsample, false); },
       [&](const VaeDecoder& m) {
         const at::Tensor z = at::randn({n, c_lat, lat, lat}, fopts);
@@ -168,11 +174,14 @@ ModelCheckReport CheckModelFolder(const fs::path& dir, const c10::Device& device
         const at::Tensor z1 = z.narrow(0, 0, 1).clone();
         TimeStage(runs, "vae_decoder forward + backward (a fine-tuning step)", Shape(z1), [&] {
           Backward(
-              m.script(), [](const std::string& name) { return name.rfind("decoder.", 0) == 0; },
+              m.script(),
+              [](const std::string& name) { return name.rfind("decoder.", 0) == 0; },
               [&] { return m.DecodeWithGrad(z1).square().mean(); });
         });
       });
-  add("depth.file", [&] { return DepthModel(d, device, at::kFloat, false); },
+  add(
+      "depth.file",
+      [&] { return DepthModel(d, device, at::kFloat, false); },
       [&](const DepthModel& m) {
         // A 512x512 frame: the network runs at InputSize (384x384 for DPT-Large).
         const at::Tensor x = at::rand({1, 3, 512, 512}, fopts);
@@ -180,8 +189,8 @@ ModelCheckReport CheckModelFolder(const fs::path& dir, const c10::Device& device
         const std::string size = fmt::format("{} (network at {}x{})", Shape(x), h, w);
         TimeStage(runs, "depth forward", size, [&] { m.PredictNoGrad(x); });
         TimeStage(runs, "depth forward + backward (a fine-tuning step)", size, [&] {
-          Backward(m.script(), [](const std::string&) { return true; },
-                   [&] { return m.Predict(x).mean(); });
+          Backward(
+              m.script(), [](const std::string&) { return true; }, [&] { return m.Predict(x).mean(); });
         });
       });
   {
@@ -217,12 +226,20 @@ std::string ModelCheckReport::ToString() const {
     file_w = std::max(file_w, e.file.filename().string().size());
     contract_w = std::max(contract_w, e.contract.size());
   }
-  std::string out = fmt::format("model folder {} ({}): all {} files load and meet their contracts\n",
-                                dir.string(), format, entries.size());
+  std::string out = fmt::format(
+      "model folder {} ({}): all {} files load and meet their contracts\n", dir.string(), format, entries.size());
   for (const auto& e : entries) {
     out += fmt::format("  {:<{}}  {:<{}}  {:<{}}  {:<7} {:<8} load {:>8.1f} ms  run {:>8.1f} ms\n",
-                       e.role, role_w, e.file.filename().string(), file_w, e.contract, contract_w,
-                       e.device, e.dtype, e.load_ms, e.run_ms);
+                       e.role,
+                       role_w,
+                       e.file.filename().string(),
+                       file_w,
+                       e.contract,
+                       contract_w,
+                       e.device,
+                       e.dtype,
+                       e.load_ms,
+                       e.run_ms);
   }
   if (!full.empty()) {
     size_t stage_w = 5, input_w = 5;
@@ -232,8 +249,14 @@ std::string ModelCheckReport::ToString() const {
     }
     out += "at full size (cpu: process CPU time, all threads; peak: resident peak from the model's loading on):\n";
     for (const auto& r : full)
-      out += fmt::format("  {:<{}}  {:<{}}  {:>10.1f} ms  cpu {:>10.1f} ms  peak {:>8.0f} MB\n", r.stage, stage_w,
-                         r.input, input_w, r.ms, r.cpu_ms, r.peak_mb);
+      out += fmt::format("  {:<{}}  {:<{}}  {:>10.1f} ms  cpu {:>10.1f} ms  peak {:>8.0f} MB\n",
+                         r.stage,
+                         stage_w,
+                         r.input,
+                         input_w,
+                         r.ms,
+                         r.cpu_ms,
+                         r.peak_mb);
   }
   return out;
 }

@@ -9,8 +9,7 @@
 namespace scenescape {
 using namespace models_internal;
 
-ClipModel::ClipModel(const ClipManifest& manifest, c10::Device device, c10::ScalarType dtype,
-                     bool check_contract)
+ClipModel::ClipModel(const ClipManifest& manifest, c10::Device device, c10::ScalarType dtype, bool check_contract)
     : manifest_(manifest),
       image_(manifest.image_encoder, device, dtype),
       text_(manifest.text_encoder, device, dtype),
@@ -25,14 +24,13 @@ std::string ClipModel::ImageContract() const {
 }
 
 std::string ClipModel::TextContract() const {
-  return "forward(ids" + Dims({"B", std::to_string(manifest_.tokenizer.context_length)}) +
-         " int64) -> " + Dims({"B", std::to_string(manifest_.embedding_dim)});
+  return "forward(ids" + Dims({"B", std::to_string(manifest_.tokenizer.context_length)}) + " int64) -> " +
+         Dims({"B", std::to_string(manifest_.embedding_dim)});
 }
 
 at::Tensor ClipModel::EncodeImages(const at::Tensor& images) const {
   SCN_CHECK(images.dim() == 4 && images.size(1) == 3 && images.is_floating_point())
-      << "ClipModel::EncodeImages: images must be [B,3,H,W] float in [0,1], got "
-      << Describe(images);
+      << "ClipModel::EncodeImages: images must be [B,3,H,W] float in [0,1], got " << Describe(images);
   c10::InferenceMode guard;
   const int64_t s = manifest_.input_size;
   const int64_t height = images.size(2), width = images.size(3);
@@ -41,8 +39,7 @@ at::Tensor ClipModel::EncodeImages(const at::Tensor& images) const {
     const double scale = static_cast<double>(s) / std::min(height, width);
     const int64_t h = std::max<int64_t>(s, std::llround(height * scale));
     const int64_t w = std::max<int64_t>(s, std::llround(width * scale));
-    x = at::_upsample_bicubic2d_aa(x, at::IntArrayRef{h, w}, /*align_corners=*/false,
-                                   c10::nullopt);
+    x = at::_upsample_bicubic2d_aa(x, at::IntArrayRef{h, w}, /*align_corners=*/false, c10::nullopt);
   }
   const int64_t top = (x.size(2) - s) / 2, left = (x.size(3) - s) / 2;
   x = x.slice(2, top, top + s).slice(3, left, left + s).clamp(0, 1);
@@ -78,8 +75,7 @@ at::Tensor ClipModel::EncodePrompts(const std::vector<std::string>& prompts) con
 
 at::Tensor ClipModel::Similarity(const at::Tensor& a, const at::Tensor& b) {
   SCN_CHECK(a.dim() == 2 && b.dim() == 2 && a.size(1) == b.size(1))
-      << "ClipModel::Similarity: expected [N,E] and [M,E], got " << Describe(a) << " and "
-      << Describe(b);
+      << "ClipModel::Similarity: expected [N,E] and [M,E], got " << Describe(a) << " and " << Describe(b);
   const auto normalise = [](const at::Tensor& x) {
     const at::Tensor f = x.to(at::kFloat);
     return f / f.norm(2, {1}, /*keepdim=*/true).clamp_min(1e-12);

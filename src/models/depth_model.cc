@@ -11,8 +11,7 @@
 namespace scenescape {
 using namespace models_internal;
 
-std::pair<int, int> MidasInputSize(int height, int width, int input_size, int multiple_of,
-                                   bool keep_aspect_ratio) {
+std::pair<int, int> MidasInputSize(int height, int width, int input_size, int multiple_of, bool keep_aspect_ratio) {
   SCN_CHECK(height > 0 && width > 0 && input_size > 0 && multiple_of > 0);
   double scale_h = static_cast<double>(input_size) / height;
   double scale_w = static_cast<double>(input_size) / width;
@@ -32,25 +31,22 @@ std::pair<int, int> MidasInputSize(int height, int width, int input_size, int mu
   return {constrain(scale_h * height), constrain(scale_w * width)};
 }
 
-DepthModel::DepthModel(const DepthManifest& manifest, c10::Device device, c10::ScalarType dtype,
-                       bool check_contract)
+DepthModel::DepthModel(const DepthManifest& manifest, c10::Device device, c10::ScalarType dtype, bool check_contract)
     : manifest_(manifest), module_(manifest.file, device, dtype) {
   const auto opts = at::TensorOptions().device(module_.device()).dtype(module_.dtype());
-  mean_ = at::tensor({manifest_.mean[0], manifest_.mean[1], manifest_.mean[2]}, at::kDouble)
-              .to(opts).view({1, 3, 1, 1});
-  std_ = at::tensor({manifest_.std[0], manifest_.std[1], manifest_.std[2]}, at::kDouble)
-             .to(opts).view({1, 3, 1, 1});
+  mean_ =
+      at::tensor({manifest_.mean[0], manifest_.mean[1], manifest_.mean[2]}, at::kDouble).to(opts).view({1, 3, 1, 1});
+  std_ = at::tensor({manifest_.std[0], manifest_.std[1], manifest_.std[2]}, at::kDouble).to(opts).view({1, 3, 1, 1});
   if (check_contract) CheckContract();
 }
 
 std::string DepthModel::Contract() const {
-  return "forward(image[B,3,h,w] normalised, h,w multiples of " +
-         std::to_string(manifest_.multiple_of) + ") -> " + manifest_.output + " [B,h,w] or [B,1,h,w]";
+  return "forward(image[B,3,h,w] normalised, h,w multiples of " + std::to_string(manifest_.multiple_of) + ") -> " +
+         manifest_.output + " [B,h,w] or [B,1,h,w]";
 }
 
 std::pair<int, int> DepthModel::InputSize(int height, int width) const {
-  return MidasInputSize(height, width, manifest_.input_size, manifest_.multiple_of,
-                        manifest_.keep_aspect_ratio);
+  return MidasInputSize(height, width, manifest_.input_size, manifest_.multiple_of, manifest_.keep_aspect_ratio);
 }
 
 at::Tensor DepthModel::Forward(const at::Tensor& input) const {
@@ -75,8 +71,7 @@ at::Tensor DepthModel::Predict(const at::Tensor& image) const {
   if (h != height || w != width) x = at::upsample_bilinear2d(x, {h, w}, /*align_corners=*/false);
   x = (x - mean_) / std_;
   at::Tensor out = Forward(x);
-  if (h != height || w != width)
-    out = at::upsample_bilinear2d(out, {height, width}, /*align_corners=*/false);
+  if (h != height || w != width) out = at::upsample_bilinear2d(out, {height, width}, /*align_corners=*/false);
   out = out.squeeze(1);
   if (manifest_.output == "disparity") out = 1.0 / out.clamp_min(manifest_.min_disparity);
   return out;

@@ -10,14 +10,10 @@ InpaintModels::InpaintModels(const InpainterManifest& m, c10::Device device, boo
     : manifest(m),
       dtype(InferenceDtype(m.dtype, device)),
       tokenizer(ClipTokenizer::FromFiles(m.tokenizer.vocab, m.tokenizer.merges)),
-      text_encoder(m.text_encoder, m.text_embedding_dim, device, dtype,
-                   m.tokenizer.context_length, check_contract),
-      unet(m.unet, m.text_embedding_dim, device, dtype, m.latent_channels,
-           m.tokenizer.context_length, check_contract),
-      vae_encoder(m.vae_encoder, device, dtype, m.latent_channels, m.vae_downsample,
-                  check_contract),
-      vae_decoder(m.vae_decoder, device, at::kFloat, m.latent_channels, m.vae_downsample,
-                  check_contract) {}
+      text_encoder(m.text_encoder, m.text_embedding_dim, device, dtype, m.tokenizer.context_length, check_contract),
+      unet(m.unet, m.text_embedding_dim, device, dtype, m.latent_channels, m.tokenizer.context_length, check_contract),
+      vae_encoder(m.vae_encoder, device, dtype, m.latent_channels, m.vae_downsample, check_contract),
+      vae_decoder(m.vae_decoder, device, at::kFloat, m.latent_channels, m.vae_downsample, check_contract) {}
 
 at::Tensor InpaintModels::Tokenize(const std::vector<std::string>& prompts) const {
   const int l = manifest.tokenizer.context_length;

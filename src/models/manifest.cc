@@ -22,7 +22,8 @@ std::string Brief(const json& j) { return JsonReader::Brief(j); }
 class Reader : public JsonReader {
  public:
   Reader(const json& object, std::string path, const fs::path& dir)
-      : JsonReader(object, std::move(path),
+      : JsonReader(object,
+                   std::move(path),
                    [dir](const std::string& key, const std::string& problem) {
                      throw ResourceError(ManifestPath(dir).string() + ": " + key + ": " + problem);
                    }),
@@ -34,8 +35,7 @@ class Reader : public JsonReader {
   void ReadFile(const char* key, fs::path& out) {
     const json* j = Find(key);
     if (!j) Fail(KeyPath(key), "missing (a file name relative to the model folder)");
-    if (!j->is_string() || j->get<std::string>().empty())
-      Fail(KeyPath(key), "expected a file name, got " + Brief(*j));
+    if (!j->is_string() || j->get<std::string>().empty()) Fail(KeyPath(key), "expected a file name, got " + Brief(*j));
     out = dir_ / j->get<std::string>();
     std::error_code ec;
     if (!fs::is_regular_file(out, ec))
@@ -176,8 +176,7 @@ const ClipManifest& ModelManifest::RequireClip() const {
 ModelManifest LoadManifest(const fs::path& dir) {
   const fs::path file = ManifestPath(dir);
   std::error_code ec;
-  if (!fs::is_directory(dir, ec))
-    throw ResourceError(dir.string() + ": model folder not found");
+  if (!fs::is_directory(dir, ec)) throw ResourceError(dir.string() + ": model folder not found");
   if (!fs::is_regular_file(file, ec))
     throw ResourceError(file.string() +
                         ": file not found (a model folder needs a manifest.json; see models/README.md)");
@@ -212,26 +211,25 @@ std::string ManifestToJson(const ModelManifest& m) {
   if (m.inpainter) {
     const InpainterManifest& p = *m.inpainter;
     const SchedulerSettings& s = p.scheduler;
-    doc["inpainter"] = {
-        {"text_encoder", Relative(p.text_encoder, dir)},
-        {"unet", Relative(p.unet, dir)},
-        {"vae_encoder", Relative(p.vae_encoder, dir)},
-        {"vae_decoder", Relative(p.vae_decoder, dir)},
-        {"latent_scale", p.latent_scale},
-        {"latent_channels", p.latent_channels},
-        {"vae_downsample", p.vae_downsample},
-        {"text_embedding_dim", p.text_embedding_dim},
-        {"dtype", p.dtype},
-        {"tokenizer", TokenizerJson(p.tokenizer, dir)},
-        {"scheduler",
-         {{"num_train_timesteps", s.num_train_timesteps},
-          {"beta_schedule", s.beta_schedule},
-          {"beta_start", s.beta_start},
-          {"beta_end", s.beta_end},
-          {"prediction_type", s.prediction_type},
-          {"steps_offset", s.steps_offset},
-          {"set_alpha_to_one", s.set_alpha_to_one},
-          {"timestep_spacing", s.timestep_spacing}}}};
+    doc["inpainter"] = {{"text_encoder", Relative(p.text_encoder, dir)},
+                        {"unet", Relative(p.unet, dir)},
+                        {"vae_encoder", Relative(p.vae_encoder, dir)},
+                        {"vae_decoder", Relative(p.vae_decoder, dir)},
+                        {"latent_scale", p.latent_scale},
+                        {"latent_channels", p.latent_channels},
+                        {"vae_downsample", p.vae_downsample},
+                        {"text_embedding_dim", p.text_embedding_dim},
+                        {"dtype", p.dtype},
+                        {"tokenizer", TokenizerJson(p.tokenizer, dir)},
+                        {"scheduler",
+                         {{"num_train_timesteps", s.num_train_timesteps},
+                          {"beta_schedule", s.beta_schedule},
+                          {"beta_start", s.beta_start},
+                          {"beta_end", s.beta_end},
+                          {"prediction_type", s.prediction_type},
+                          {"steps_offset", s.steps_offset},
+                          {"set_alpha_to_one", s.set_alpha_to_one},
+                          {"timestep_spacing", s.timestep_spacing}}}};
   }
   if (m.depth) {
     const DepthManifest& d = *m.depth;

@@ -19,15 +19,24 @@ c10::ScalarType InferenceDtype(const std::string& manifest_dtype, const c10::Dev
 
 std::string DtypeName(c10::ScalarType dtype) {
   switch (dtype) {
-    case at::kFloat: return "float32";
-    case at::kHalf: return "float16";
-    case at::kBFloat16: return "bfloat16";
-    case at::kDouble: return "float64";
-    case at::kLong: return "int64";
-    case at::kInt: return "int32";
-    case at::kBool: return "bool";
-    case at::kByte: return "uint8";
-    default: return c10::toString(dtype);
+    case at::kFloat:
+      return "float32";
+    case at::kHalf:
+      return "float16";
+    case at::kBFloat16:
+      return "bfloat16";
+    case at::kDouble:
+      return "float64";
+    case at::kLong:
+      return "int64";
+    case at::kInt:
+      return "int32";
+    case at::kBool:
+      return "bool";
+    case at::kByte:
+      return "uint8";
+    default:
+      return c10::toString(dtype);
   }
 }
 
@@ -48,8 +57,7 @@ ScriptModule::ScriptModule(fs::path file, c10::Device device, c10::ScalarType dt
     module_ = std::make_unique<torch::jit::Module>(torch::jit::load(file_.string(), device_));
   } catch (const std::exception& e) {
     // Not only c10::Error: unknown operators and bad archives throw others.
-    throw ResourceError(file_.string() + ": cannot load TorchScript: " +
-                        models_internal::FirstLine(e.what()));
+    throw ResourceError(file_.string() + ": cannot load TorchScript: " + models_internal::FirstLine(e.what()));
   }
   try {
     for (const auto& p : module_->parameters()) {
@@ -59,12 +67,10 @@ ScriptModule::ScriptModule(fs::path file, c10::Device device, c10::ScalarType dt
     for (const auto& b : module_->buffers()) CastFloating(b, dtype_);
     module_->eval();
   } catch (const std::exception& e) {
-    throw ResourceError(file_.string() + ": cannot prepare the module: " +
-                        models_internal::FirstLine(e.what()));
+    throw ResourceError(file_.string() + ": cannot prepare the module: " + models_internal::FirstLine(e.what()));
   }
   load_ms_ = timer.ElapsedMs();
-  SCN_LOG_DEBUG("loaded {} on {} as {} in {:.1f} ms", file_.string(), device_.str(),
-                DtypeName(dtype_), load_ms_);
+  SCN_LOG_DEBUG("loaded {} on {} as {} in {:.1f} ms", file_.string(), device_.str(), DtypeName(dtype_), load_ms_);
 }
 
 ScriptModule::~ScriptModule() = default;
@@ -118,7 +124,8 @@ std::string Dims(std::initializer_list<std::string> dims) {
   return s + "]";
 }
 
-at::Tensor ForwardTensor(const ScriptModule& module, const std::vector<at::Tensor>& inputs,
+at::Tensor ForwardTensor(const ScriptModule& module,
+                         const std::vector<at::Tensor>& inputs,
                          const std::string& signature) {
   c10::IValue out;
   try {
@@ -130,12 +137,12 @@ at::Tensor ForwardTensor(const ScriptModule& module, const std::vector<at::Tenso
   return out.toTensor();
 }
 
-void ExpectShape(const ScriptModule& module, const at::Tensor& out,
-                 const std::vector<int64_t>& sizes, const std::string& signature) {
-  bool ok = out.defined() && out.is_floating_point() &&
-            out.dim() == static_cast<int64_t>(sizes.size());
-  for (size_t i = 0; ok && i < sizes.size(); ++i)
-    ok = sizes[i] < 0 || out.size(static_cast<int64_t>(i)) == sizes[i];
+void ExpectShape(const ScriptModule& module,
+                 const at::Tensor& out,
+                 const std::vector<int64_t>& sizes,
+                 const std::string& signature) {
+  bool ok = out.defined() && out.is_floating_point() && out.dim() == static_cast<int64_t>(sizes.size());
+  for (size_t i = 0; ok && i < sizes.size(); ++i) ok = sizes[i] < 0 || out.size(static_cast<int64_t>(i)) == sizes[i];
   if (!ok) module.FailContract(signature, Describe(out));
 }
 

@@ -21,13 +21,16 @@ std::string Dims(std::initializer_list<std::string> dims);
 
 // Runs module.forward(inputs). A thrown exception or an output that is not a
 // tensor becomes ResourceError "<file>: expected <signature>, got ...".
-at::Tensor ForwardTensor(const ScriptModule& module, const std::vector<at::Tensor>& inputs,
+at::Tensor ForwardTensor(const ScriptModule& module,
+                         const std::vector<at::Tensor>& inputs,
                          const std::string& signature);
 
 // Checks `out` has exactly `sizes` (-1 = any) and a floating dtype; otherwise
 // FailContract(signature, Describe(out)).
-void ExpectShape(const ScriptModule& module, const at::Tensor& out,
-                 const std::vector<int64_t>& sizes, const std::string& signature);
+void ExpectShape(const ScriptModule& module,
+                 const at::Tensor& out,
+                 const std::vector<int64_t>& sizes,
+                 const std::string& signature);
 
 // Casts a floating input to the module's dtype on its device.
 at::Tensor ToModule(const ScriptModule& module, const at::Tensor& t);

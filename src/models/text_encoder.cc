@@ -8,8 +8,11 @@
 namespace scenescape {
 using namespace models_internal;
 
-TextEncoder::TextEncoder(const std::filesystem::path& file, int text_embedding_dim,
-                         c10::Device device, c10::ScalarType dtype, int context_length,
+TextEncoder::TextEncoder(const std::filesystem::path& file,
+                         int text_embedding_dim,
+                         c10::Device device,
+                         c10::ScalarType dtype,
+                         int context_length,
                          bool check_contract)
     : module_(file, device, dtype), dim_(text_embedding_dim), context_length_(context_length) {
   SCN_CHECK(dim_ > 0 && context_length_ >= 2);
@@ -23,8 +26,7 @@ std::string TextEncoder::Contract() const {
 
 at::Tensor TextEncoder::Encode(const at::Tensor& ids) const {
   SCN_CHECK(ids.dim() == 2 && ids.size(1) == context_length_ && ids.scalar_type() == at::kLong)
-      << "TextEncoder::Encode: ids must be [B," << context_length_ << "] int64, got "
-      << Describe(ids);
+      << "TextEncoder::Encode: ids must be [B," << context_length_ << "] int64, got " << Describe(ids);
   c10::InferenceMode guard;
   const at::Tensor out = ForwardTensor(module_, {ids.to(module_.device())}, Contract());
   ExpectShape(module_, out, {ids.size(0), context_length_, dim_}, Contract());

@@ -1,9 +1,8 @@
 #include "scenescape/models/tiny.h"
 
 #include <ATen/CPUGeneratorImpl.h>
-#include <torch/script.h>
-
 #include <nlohmann/json.hpp>
+#include <torch/script.h>
 
 #include <cmath>
 #include <set>
@@ -25,18 +24,19 @@ constexpr int kLatentChannels = 4;
 class Weights {
  public:
   explicit Weights(uint64_t seed) : gen_(at::make_generator<at::CPUGeneratorImpl>(seed)) {}
-  at::Tensor Normal(at::IntArrayRef sizes, double scale) {
-    return at::randn(sizes, gen_) * scale;
-  }
+  at::Tensor Normal(at::IntArrayRef sizes, double scale) { return at::randn(sizes, gen_) * scale; }
   // A conv weight [out,in,k,k] with fan-in scaling, and a small bias.
-  void Conv(torch::jit::Module& m, const std::string& name, int64_t in, int64_t out, int64_t k,
-            double gain = 1.0, double bias_mean = 0.0) {
-    m.register_parameter(name + "_weight", Normal({out, in, k, k}, gain / std::sqrt(in * k * k)),
-                         false);
+  void Conv(torch::jit::Module& m,
+            const std::string& name,
+            int64_t in,
+            int64_t out,
+            int64_t k,
+            double gain = 1.0,
+            double bias_mean = 0.0) {
+    m.register_parameter(name + "_weight", Normal({out, in, k, k}, gain / std::sqrt(in * k * k)), false);
     m.register_parameter(name + "_bias", Normal({out}, 0.05) + bias_mean, false);
   }
-  void Matrix(torch::jit::Module& m, const std::string& name, int64_t rows, int64_t cols,
-              double gain = 1.0) {
+  void Matrix(torch::jit::Module& m, const std::string& name, int64_t rows, int64_t cols, double gain = 1.0) {
     m.register_parameter(name, Normal({rows, cols}, gain / std::sqrt(rows)), false);
   }
 
@@ -91,8 +91,20 @@ int WriteVocabulary(const fs::path& dir) {
   // byte symbol is the character itself).
   std::vector<std::pair<std::string, std::string>> merges;
   std::set<std::string> known(tokens.begin(), tokens.end());
-  for (const char* word : {"the", "a", "of", "and", "dungeon", "stone", "walls", "torch",
-                           "room", "photo", "medieval", "corridor", "forest", "beautiful"}) {
+  for (const char* word : {"the",
+                           "a",
+                           "of",
+                           "and",
+                           "dungeon",
+                           "stone",
+                           "walls",
+                           "torch",
+                           "room",
+                           "photo",
+                           "medieval",
+                           "corridor",
+                           "forest",
+                           "beautiful"}) {
     const std::string w = word;
     std::string cur(1, w[0]);
     if (w.size() == 1) continue;
@@ -277,8 +289,7 @@ ModelManifest MakeTinyModelFolder(const fs::path& dir, uint64_t seed) {
 
 ModelManifest MakeTinyModelFolder(const fs::path& dir, const TinyModelOptions& o) {
   SCN_CHECK(o.dtype == "float32" || o.dtype == "float16") << "dtype " << o.dtype;
-  SCN_CHECK(o.text_embedding_dim > 0 && o.clip_embedding_dim > 0 && o.depth_input_size > 0 &&
-            o.clip_input_size >= 4);
+  SCN_CHECK(o.text_embedding_dim > 0 && o.clip_embedding_dim > 0 && o.depth_input_size > 0 && o.clip_input_size >= 4);
   EnsureWritableDir(dir);
   const int vocab = WriteVocabulary(dir);
   const c10::ScalarType dtype = o.dtype == "float16" ? at::kHalf : at::kFloat;

@@ -24,8 +24,7 @@ FrameContext SceneGenerator::Context(int index, const Camera& camera) const {
   ctx.camera = camera;
   ctx.seed = index >= options_.reseed_from && index <= options_.reseed_to ? options_.reseed : options_.seed;
   ctx.prompt = options_.prompt;
-  if (index < static_cast<int>(path_.size()) && !path_[index].prompt.empty())
-    ctx.prompt = path_[index].prompt;
+  if (index < static_cast<int>(path_.size()) && !path_[index].prompt.empty()) ctx.prompt = path_[index].prompt;
   ctx.negative_prompt = options_.negative_prompt;
   return ctx;
 }
@@ -35,8 +34,8 @@ Camera SceneGenerator::CameraAt(int i) const {
   Camera cam;
   cam.intrinsics = options_.intrinsics;
   if (path_[i].fov_deg)
-    cam.intrinsics = Intrinsics::FromHorizontalFov(options_.intrinsics.width,
-                                                   options_.intrinsics.height, *path_[i].fov_deg);
+    cam.intrinsics =
+        Intrinsics::FromHorizontalFov(options_.intrinsics.width, options_.intrinsics.height, *path_[i].fov_deg);
   cam.cam_from_world = path_[i].cam_from_world;
   return cam;
 }
@@ -86,16 +85,14 @@ FrameResult SceneGenerator::Start(const at::Tensor& image) {
   const at::Tensor valid = r.depth > 0;
   SCN_CHECK(valid.any().item<bool>()) << "frame 0 has no valid depth";
   median_depth0_ = r.depth.index({valid}).median().item<double>();
-  path_ = ComputePath(options_.path, Eigen::Matrix4d::Identity(), median_depth0_,
-                      options_.frames, options_.seed);
+  path_ = ComputePath(options_.path, Eigen::Matrix4d::Identity(), median_depth0_, options_.frames, options_.seed);
   r.camera = CameraAt(0);
   previous_ = r.camera;
   previous_depth_ = r.depth;
 
   t.Restart();
   mesh_ = Mesh::Empty();
-  r.mesh_update = AddFrameToMesh(mesh_, r.image, r.depth, r.holes, at::Tensor(), r.camera,
-                                 options_.meshing);
+  r.mesh_update = AddFrameToMesh(mesh_, r.image, r.depth, r.holes, at::Tensor(), r.camera, options_.meshing);
   r.timings_ms["mesh"] = t.ElapsedMs();
   r.mesh_vertices = mesh_.NumVertices();
   r.mesh_faces = mesh_.NumFaces();
@@ -110,17 +107,14 @@ void SceneGenerator::Resume(const GeneratorState& state) {
   SCN_CHECK(state.next_index >= 1 && state.median_depth0 > 0) << "invalid generator state";
   state.mesh.Validate();
   median_depth0_ = state.median_depth0;
-  path_ = ComputePath(options_.path, Eigen::Matrix4d::Identity(), median_depth0_, options_.frames,
-                      options_.seed);
+  path_ = ComputePath(options_.path, Eigen::Matrix4d::Identity(), median_depth0_, options_.frames, options_.seed);
   mesh_ = state.mesh;
   previous_ = CameraAt(std::min(state.next_index, options_.frames) - 1);
   previous_depth_ = state.previous_depth;
   next_index_ = state.next_index;
 }
 
-GeneratorState SceneGenerator::State() const {
-  return {next_index_, median_depth0_, mesh_, previous_depth_};
-}
+GeneratorState SceneGenerator::State() const { return {next_index_, median_depth0_, mesh_, previous_depth_}; }
 
 FrameResult SceneGenerator::Next() {
   SCN_CHECK(next_index_ >= 1) << "Start() must run first";
@@ -171,8 +165,8 @@ FrameResult SceneGenerator::Next() {
   }
   r.timings_ms["score"] = t.ElapsedMs();
   t.Restart();
-  r.image = r.inpaint_mask.any().item<bool>() ? stages_.inpainter->Finalize(r.chosen, r.candidates)
-                                              : r.candidates[r.chosen];
+  r.image =
+      r.inpaint_mask.any().item<bool>() ? stages_.inpainter->Finalize(r.chosen, r.candidates) : r.candidates[r.chosen];
   r.timings_ms["finalize"] = t.ElapsedMs();
   for (const auto& [k, v] : stages_.inpainter->Diagnostics()) r.diagnostics[k] = v;
 
@@ -188,8 +182,8 @@ FrameResult SceneGenerator::Next() {
   r.mesh_update = AddFrameToMesh(mesh_, r.image, r.depth, warp.holes, stitch, r.camera, options_.meshing);
   if (options_.meshing.keep == MeshKeep::kLastFrame) {
     mesh_ = Mesh::Empty();
-    r.mesh_update = AddFrameToMesh(mesh_, r.image, r.depth, at::ones_like(warp.holes), at::Tensor(), r.camera,
-                                   options_.meshing);
+    r.mesh_update =
+        AddFrameToMesh(mesh_, r.image, r.depth, at::ones_like(warp.holes), at::Tensor(), r.camera, options_.meshing);
   }
   r.timings_ms["mesh"] = t.ElapsedMs();
 

@@ -8,8 +8,8 @@
 
 namespace scenescape {
 
-at::Tensor OutsidePreviousFrustum(const Camera& previous, const at::Tensor& previous_depth,
-                                  const Camera& camera, int margin_px, int supersample) {
+at::Tensor OutsidePreviousFrustum(
+    const Camera& previous, const at::Tensor& previous_depth, const Camera& camera, int margin_px, int supersample) {
   const int64_t h = previous_depth.size(0), w = previous_depth.size(1);
   const int m = margin_px;
   // Where the previous view saw nothing, use the median of what it saw: the ring
@@ -18,8 +18,7 @@ at::Tensor OutsidePreviousFrustum(const Camera& previous, const at::Tensor& prev
   const at::Tensor valid = depth > 0;
   const float fallback = valid.any().item<bool>() ? depth.index({valid}).median().item<float>() : 1.0f;
   depth.masked_fill_(valid.logical_not(), fallback);
-  const at::Tensor padded =
-      at::replication_pad2d(depth.unsqueeze(0).unsqueeze(0), {m, m, m, m}).squeeze(0).squeeze(0);
+  const at::Tensor padded = at::replication_pad2d(depth.unsqueeze(0).unsqueeze(0), {m, m, m, m}).squeeze(0).squeeze(0);
   Camera big = previous;
   big.intrinsics.width = static_cast<int>(w + 2 * m);
   big.intrinsics.height = static_cast<int>(h + 2 * m);
@@ -41,15 +40,18 @@ at::Tensor OutsidePreviousFrustum(const Camera& previous, const at::Tensor& prev
   return hit.squeeze(0).squeeze(0) > 0.5f;
 }
 
-WarpResult WarpToCamera(const Mesh& mesh, const Camera& previous, const at::Tensor& previous_depth,
-                        const Camera& camera, const WarpOptions& options) {
+WarpResult WarpToCamera(const Mesh& mesh,
+                        const Camera& previous,
+                        const at::Tensor& previous_depth,
+                        const Camera& camera,
+                        const WarpOptions& options) {
   SCN_CHECK(options.supersample >= 1) << "supersample " << options.supersample;
   WarpResult out;
   ViewRender view = RenderView(mesh, camera, options.supersample);
   out.holes = view.valid.logical_not();
   if (options.fix_floating_artifacts) {
-    out.outside_previous = OutsidePreviousFrustum(previous, previous_depth, camera,
-                                                  options.frustum_margin_px, options.supersample);
+    out.outside_previous =
+        OutsidePreviousFrustum(previous, previous_depth, camera, options.frustum_margin_px, options.supersample);
     out.holes = out.holes | out.outside_previous;
   } else {
     out.outside_previous = at::zeros_like(out.holes);

@@ -54,8 +54,7 @@ inline float UnpackDepth(uint64_t key) {
 
 inline void AtomicMin(std::atomic<uint64_t>& slot, uint64_t value) {
   uint64_t current = slot.load(std::memory_order_relaxed);
-  while (value < current &&
-         !slot.compare_exchange_weak(current, value, std::memory_order_relaxed)) {
+  while (value < current && !slot.compare_exchange_weak(current, value, std::memory_order_relaxed)) {
   }
 }
 
@@ -78,8 +77,7 @@ void ParallelBlocks(int64_t n, int64_t block, const Fn& fn) {
   });
 }
 
-void CheckInputs(const Mesh& mesh, const Camera& camera, const RasterOptions& options,
-                 bool with_color) {
+void CheckInputs(const Mesh& mesh, const Camera& camera, const RasterOptions& options, bool with_color) {
   const Intrinsics& k = camera.intrinsics;
   SCN_CHECK(k.width > 0 && k.height > 0) << "image size " << k.width << "x" << k.height;
   SCN_CHECK(k.fx != 0.0 && k.fy != 0.0) << "focal length " << k.fx << ", " << k.fy;
@@ -90,11 +88,9 @@ void CheckInputs(const Mesh& mesh, const Camera& camera, const RasterOptions& op
   SCN_CHECK(mesh.vertices.defined() && mesh.vertices.dim() == 2 && mesh.vertices.size(1) == 3 &&
             mesh.vertices.scalar_type() == at::kFloat)
       << "mesh.vertices must be [V,3] float32";
-  SCN_CHECK(mesh.faces.dim() == 2 && mesh.faces.size(1) == 3 &&
-            mesh.faces.scalar_type() == at::kInt)
+  SCN_CHECK(mesh.faces.dim() == 2 && mesh.faces.size(1) == 3 && mesh.faces.scalar_type() == at::kInt)
       << "mesh.faces must be [F,3] int32";
-  SCN_CHECK(mesh.vertices.device().is_cpu() && mesh.faces.device().is_cpu())
-      << "the CPU rasterizer needs CPU tensors";
+  SCN_CHECK(mesh.vertices.device().is_cpu() && mesh.faces.device().is_cpu()) << "the CPU rasterizer needs CPU tensors";
   if (with_color) {
     SCN_CHECK(mesh.colors.defined() && mesh.colors.sizes() == mesh.vertices.sizes() &&
               mesh.colors.scalar_type() == at::kFloat && mesh.colors.device().is_cpu())
@@ -103,8 +99,7 @@ void CheckInputs(const Mesh& mesh, const Camera& camera, const RasterOptions& op
 }
 
 // Stage (a): every vertex to pixel coordinates once.
-ScreenVertices ProjectVertices(const at::Tensor& vertices, const Camera& camera,
-                               double near_plane) {
+ScreenVertices ProjectVertices(const at::Tensor& vertices, const Camera& camera, double near_plane) {
   const int64_t num_vertices = vertices.size(0);
   ScreenVertices out;
   out.data.reset(new ScreenVertex[num_vertices]);
@@ -135,9 +130,9 @@ ScreenVertices ProjectVertices(const at::Tensor& vertices, const Camera& camera,
 // the triangle runs the other way (negating a factor negates the products and
 // their difference exactly, FMA contraction included).
 struct Edge {
-  double ox, oy;   // canonical origin
-  double dx, dy;   // direction as the triangle runs (canonical one times +-1)
-  double thresh;   // covered when value > thresh (or == thresh and take_tie)
+  double ox, oy;  // canonical origin
+  double dx, dy;  // direction as the triangle runs (canonical one times +-1)
+  double thresh;  // covered when value > thresh (or == thresh and take_tie)
   bool take_tie;
 
   void Setup(const ScreenVertex& a, const ScreenVertex& b, double eps) {
@@ -182,7 +177,8 @@ inline void CentreRange(double lo, double hi, int size, int* first, int* last) {
 }
 
 // Stage (b): z-buffer of packed (depth, face id) keys.
-std::unique_ptr<std::atomic<uint64_t>[]> RasterizeKeys(const Mesh& mesh, const Camera& camera,
+std::unique_ptr<std::atomic<uint64_t>[]> RasterizeKeys(const Mesh& mesh,
+                                                       const Camera& camera,
                                                        const RasterOptions& options,
                                                        const ScreenVertices& sv) {
   const int width = camera.intrinsics.width;
@@ -217,11 +213,9 @@ std::unique_ptr<std::atomic<uint64_t>[]> RasterizeKeys(const Mesh& mesh, const C
 
       // Pixel centres inside the (widened) bounding box.
       int u0, u1, v0, v1;
-      CentreRange(std::min({a->x, b->x, c->x}) - eps, std::max({a->x, b->x, c->x}) + eps, width,
-                  &u0, &u1);
+      CentreRange(std::min({a->x, b->x, c->x}) - eps, std::max({a->x, b->x, c->x}) + eps, width, &u0, &u1);
       if (u0 > u1) continue;
-      CentreRange(std::min({a->y, b->y, c->y}) - eps, std::max({a->y, b->y, c->y}) + eps, height,
-                  &v0, &v1);
+      CentreRange(std::min({a->y, b->y, c->y}) - eps, std::max({a->y, b->y, c->y}) + eps, height, &v0, &v1);
       if (v0 > v1) continue;
 
       const double area = (b->x - a->x) * (c->y - a->y) - (b->y - a->y) * (c->x - a->x);
@@ -263,8 +257,7 @@ std::unique_ptr<std::atomic<uint64_t>[]> RasterizeKeys(const Mesh& mesh, const C
   return keys;
 }
 
-RasterResult Run(const Mesh& mesh, const Camera& camera, const RasterOptions& options,
-                 bool with_color) {
+RasterResult Run(const Mesh& mesh, const Camera& camera, const RasterOptions& options, bool with_color) {
   CheckInputs(mesh, camera, options, with_color);
   const int width = camera.intrinsics.width;
   const int height = camera.intrinsics.height;
@@ -273,8 +266,7 @@ RasterResult Run(const Mesh& mesh, const Camera& camera, const RasterOptions& op
   if (mesh.NumFaces() > 0) {
     sv = ProjectVertices(mesh.vertices.contiguous(), camera, options.near_plane);
   }
-  const Mesh contiguous{mesh.vertices, mesh.colors,
-                        mesh.NumFaces() > 0 ? mesh.faces.contiguous() : mesh.faces};
+  const Mesh contiguous{mesh.vertices, mesh.colors, mesh.NumFaces() > 0 ? mesh.faces.contiguous() : mesh.faces};
   auto keys = RasterizeKeys(contiguous, camera, options, sv);
 
   RasterResult result;
@@ -359,26 +351,25 @@ RasterResult Rasterize(const Mesh& mesh, const Camera& camera, const RasterOptio
   return Run(mesh, camera, options, /*with_color=*/true);
 }
 
-RasterResult RasterizeGeometry(const Mesh& mesh, const Camera& camera,
-                               const RasterOptions& options) {
+RasterResult RasterizeGeometry(const Mesh& mesh, const Camera& camera, const RasterOptions& options) {
   return Run(mesh, camera, options, /*with_color=*/false);
 }
 
-ViewRender MaskedDownsample(const at::Tensor& rgb_in, const at::Tensor& depth_in,
-                            const at::Tensor& face_ids_in, int factor) {
+ViewRender MaskedDownsample(const at::Tensor& rgb_in,
+                            const at::Tensor& depth_in,
+                            const at::Tensor& face_ids_in,
+                            int factor) {
   SCN_CHECK(factor >= 1) << "downsample factor must be >= 1, got " << factor;
   SCN_CHECK(depth_in.dim() == 2 && depth_in.scalar_type() == at::kFloat)
       << "depth must be [sH,sW] float32, got " << depth_in.sizes();
   const int64_t sh = depth_in.size(0), sw = depth_in.size(1);
-  SCN_CHECK(rgb_in.dim() == 3 && rgb_in.size(0) == sh && rgb_in.size(1) == sw &&
-            rgb_in.size(2) == 3 && rgb_in.scalar_type() == at::kFloat)
-      << "rgb must be [sH,sW,3] float32 matching depth " << depth_in.sizes() << ", got "
-      << rgb_in.sizes();
+  SCN_CHECK(rgb_in.dim() == 3 && rgb_in.size(0) == sh && rgb_in.size(1) == sw && rgb_in.size(2) == 3 &&
+            rgb_in.scalar_type() == at::kFloat)
+      << "rgb must be [sH,sW,3] float32 matching depth " << depth_in.sizes() << ", got " << rgb_in.sizes();
   SCN_CHECK(face_ids_in.dim() == 2 && face_ids_in.size(0) == sh && face_ids_in.size(1) == sw &&
             face_ids_in.scalar_type() == at::kInt)
       << "face_ids must be [sH,sW] int32 matching depth, got " << face_ids_in.sizes();
-  SCN_CHECK(sh % factor == 0 && sw % factor == 0)
-      << "size " << sh << "x" << sw << " is not a multiple of " << factor;
+  SCN_CHECK(sh % factor == 0 && sw % factor == 0) << "size " << sh << "x" << sw << " is not a multiple of " << factor;
   SCN_CHECK(rgb_in.device().is_cpu() && depth_in.device().is_cpu() && face_ids_in.device().is_cpu())
       << "MaskedDownsample needs CPU tensors";
 
@@ -446,8 +437,7 @@ ViewRender MaskedDownsample(const at::Tensor& rgb_in, const at::Tensor& depth_in
   return out;
 }
 
-ViewRender RenderView(const Mesh& mesh, const Camera& camera, int supersample,
-                      const RasterOptions& options) {
+ViewRender RenderView(const Mesh& mesh, const Camera& camera, int supersample, const RasterOptions& options) {
   SCN_CHECK(supersample >= 1) << "supersample must be >= 1, got " << supersample;
   Camera big = camera;
   big.intrinsics = camera.intrinsics.Scaled(supersample);

@@ -71,18 +71,21 @@ at::Tensor PillarTexture(const at::Tensor& a, const at::Tensor& b) {
 // A planar rectangle origin + s*u + t*v for s in [0,1], t in [0,1], tessellated
 // at `spacing`; colour = texture(coord_a, coord_b) where the coords are the
 // world-space coordinates picked by `axis_a` / `axis_b`.
-Mesh Rectangle(const Eigen::Vector3d& origin, const Eigen::Vector3d& u, const Eigen::Vector3d& v,
-               double spacing, Texture texture, int axis_a, int axis_b) {
+Mesh Rectangle(const Eigen::Vector3d& origin,
+               const Eigen::Vector3d& u,
+               const Eigen::Vector3d& v,
+               double spacing,
+               Texture texture,
+               int axis_a,
+               int axis_b) {
   const int64_t nu = std::max<int64_t>(2, std::llround(u.norm() / spacing) + 1);
   const int64_t nv = std::max<int64_t>(2, std::llround(v.norm() / spacing) + 1);
   const at::Tensor s = at::linspace(0.0, 1.0, nu, at::kDouble);
   const at::Tensor t = at::linspace(0.0, 1.0, nv, at::kDouble);
   std::vector<at::Tensor> coords;
-  for (int k = 0; k < 3; ++k)
-    coords.push_back(origin[k] + t.unsqueeze(1) * v[k] + s.unsqueeze(0) * u[k]);  // [nv,nu]
+  for (int k = 0; k < 3; ++k) coords.push_back(origin[k] + t.unsqueeze(1) * v[k] + s.unsqueeze(0) * u[k]);  // [nv,nu]
   const at::Tensor points = at::stack(coords, -1);
-  const at::Tensor colors =
-      texture(coords[axis_a].reshape({-1}), coords[axis_b].reshape({-1})).reshape({nv, nu, 3});
+  const at::Tensor colors = texture(coords[axis_a].reshape({-1}), coords[axis_b].reshape({-1})).reshape({nv, nu, 3});
   return GridMesh(points.to(at::kFloat), colors.to(at::kFloat), at::ones({nv, nu}, at::kBool));
 }
 
@@ -99,16 +102,16 @@ Mesh Concatenate(const std::vector<Mesh>& parts) {
 }
 
 // An axis-aligned box's six faces.
-void AddBox(std::vector<Mesh>& parts, const Eigen::Vector3d& lo, const Eigen::Vector3d& hi,
-            double spacing, Texture texture) {
+void AddBox(
+    std::vector<Mesh>& parts, const Eigen::Vector3d& lo, const Eigen::Vector3d& hi, double spacing, Texture texture) {
   const Eigen::Vector3d d = hi - lo;
   const Eigen::Vector3d ex(d.x(), 0, 0), ey(0, d.y(), 0), ez(0, 0, d.z());
-  parts.push_back(Rectangle(lo, ex, ey, spacing, texture, 0, 1));                       // z = lo
-  parts.push_back(Rectangle(lo + ez, ex, ey, spacing, texture, 0, 1));                  // z = hi
-  parts.push_back(Rectangle(lo, ez, ey, spacing, texture, 2, 1));                       // x = lo
-  parts.push_back(Rectangle(lo + ex, ez, ey, spacing, texture, 2, 1));                  // x = hi
-  parts.push_back(Rectangle(lo, ex, ez, spacing, texture, 0, 2));                       // y = lo
-  parts.push_back(Rectangle(lo + ey, ex, ez, spacing, texture, 0, 2));                  // y = hi
+  parts.push_back(Rectangle(lo, ex, ey, spacing, texture, 0, 1));       // z = lo
+  parts.push_back(Rectangle(lo + ez, ex, ey, spacing, texture, 0, 1));  // z = hi
+  parts.push_back(Rectangle(lo, ez, ey, spacing, texture, 2, 1));       // x = lo
+  parts.push_back(Rectangle(lo + ex, ez, ey, spacing, texture, 2, 1));  // x = hi
+  parts.push_back(Rectangle(lo, ex, ez, spacing, texture, 0, 2));       // y = lo
+  parts.push_back(Rectangle(lo + ey, ex, ez, spacing, texture, 0, 2));  // y = hi
 }
 
 }  // namespace

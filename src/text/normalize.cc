@@ -23,26 +23,22 @@ using U32 = std::u32string;
 
 template <std::size_t N>
 bool InRanges(const CpRange (&table)[N], char32_t c) {
-  const CpRange* it = std::upper_bound(
-      table, table + N, c, [](char32_t v, const CpRange& r) { return v < r.first; });
+  const CpRange* it = std::upper_bound(table, table + N, c, [](char32_t v, const CpRange& r) { return v < r.first; });
   return it != table && c <= (it - 1)->last;
 }
 
 // Entry of a table sorted by `cp`, or nullptr.
 template <typename T, std::size_t N>
 const T* FindCp(const T (&table)[N], char32_t c) {
-  const T* it =
-      std::lower_bound(table, table + N, c, [](const T& e, char32_t v) { return e.cp < v; });
+  const T* it = std::lower_bound(table, table + N, c, [](const T& e, char32_t v) { return e.cp < v; });
   return it != table + N && it->cp == c ? it : nullptr;
 }
 
 // Entity value (UTF-8) for `name` in a table sorted bytewise by name, or nullptr.
 template <std::size_t N>
 const char* FindEntity(const Entity (&table)[N], const std::string& name) {
-  const Entity* it =
-      std::lower_bound(table, table + N, name, [](const Entity& e, const std::string& v) {
-        return std::strcmp(e.name, v.c_str()) < 0;
-      });
+  const Entity* it = std::lower_bound(
+      table, table + N, name, [](const Entity& e, const std::string& v) { return std::strcmp(e.name, v.c_str()) < 0; });
   return it != table + N && name == it->name ? it->utf8 : nullptr;
 }
 
@@ -52,12 +48,8 @@ void AppendTableString(const char* utf8, U32* out) {
 }
 
 bool IsAsciiDigit(char32_t c) { return c >= '0' && c <= '9'; }
-bool IsAsciiHex(char32_t c) {
-  return IsAsciiDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-bool IsAsciiAlnum(char32_t c) {
-  return IsAsciiDigit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
+bool IsAsciiHex(char32_t c) { return IsAsciiDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+bool IsAsciiAlnum(char32_t c) { return IsAsciiDigit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool IsAsciiAlpha(char32_t c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
 // ---------------------------------------------------------------- html.unescape
@@ -116,9 +108,7 @@ U32 HtmlUnescape32(const U32& s) {
       continue;
     }
     std::size_t e = j;
-    while (e < n && e - j < 32 &&
-           std::u32string_view(U"\t\n\f <&#;").find(s[e]) == std::u32string_view::npos)
-      ++e;
+    while (e < n && e - j < 32 && std::u32string_view(U"\t\n\f <&#;").find(s[e]) == std::u32string_view::npos) ++e;
     if (e == j) {
       out.push_back(s[i++]);
       continue;
@@ -205,9 +195,7 @@ constexpr char32_t kNCount = kVCount * kTCount, kSCount = kLCount * kNCount;
 uint8_t CombiningClass(char32_t c) {
   if (c < 0x300) return 0;
   const CccRange* it = std::upper_bound(
-      std::begin(kCccTable), std::end(kCccTable), c, [](char32_t v, const CccRange& r) {
-        return v < r.first;
-      });
+      std::begin(kCccTable), std::end(kCccTable), c, [](char32_t v, const CccRange& r) { return v < r.first; });
   return it != std::begin(kCccTable) && c <= (it - 1)->last ? (it - 1)->ccc : 0;
 }
 
@@ -215,16 +203,14 @@ uint8_t CombiningClass(char32_t c) {
 char32_t Compose(char32_t a, char32_t b) {
   if (a >= kLBase && a < kLBase + kLCount && b >= kVBase && b < kVBase + kVCount)
     return kSBase + ((a - kLBase) * kVCount + (b - kVBase)) * kTCount;
-  if (a >= kSBase && a < kSBase + kSCount && (a - kSBase) % kTCount == 0 && b > kTBase &&
-      b < kTBase + kTCount)
+  if (a >= kSBase && a < kSBase + kSCount && (a - kSBase) % kTCount == 0 && b > kTBase && b < kTBase + kTCount)
     return a + (b - kTBase);
-  const CompEntry* it =
-      std::lower_bound(std::begin(kCompTable),
-                       std::end(kCompTable),
-                       std::make_pair(a, b),
-                       [](const CompEntry& e, const std::pair<char32_t, char32_t>& v) {
-                         return e.first != v.first ? e.first < v.first : e.second < v.second;
-                       });
+  const CompEntry* it = std::lower_bound(std::begin(kCompTable),
+                                         std::end(kCompTable),
+                                         std::make_pair(a, b),
+                                         [](const CompEntry& e, const std::pair<char32_t, char32_t>& v) {
+                                           return e.first != v.first ? e.first < v.first : e.second < v.second;
+                                         });
   return it != std::end(kCompTable) && it->first == a && it->second == b ? it->composite : 0;
 }
 
@@ -256,9 +242,8 @@ U32 Nfc32(const U32& s) {
     }
     std::size_t e = i;
     while (e < d.size() && CombiningClass(d[e]) != 0) ++e;
-    std::stable_sort(d.begin() + i, d.begin() + e, [](char32_t a, char32_t b) {
-      return CombiningClass(a) < CombiningClass(b);
-    });
+    std::stable_sort(
+        d.begin() + i, d.begin() + e, [](char32_t a, char32_t b) { return CombiningClass(a) < CombiningClass(b); });
     i = e;
   }
   if (d.empty()) return d;
@@ -346,8 +331,7 @@ U32 FtfyFixersOnce(const U32& s) {
   w.reserve(v.size());
   for (char32_t c : v) {
     const bool control = c <= 0x08 || c == 0x0B || (c >= 0x0E && c <= 0x1F) || c == 0x7F ||
-                         (c >= 0x206A && c <= 0x206F) || c == 0xFEFF ||
-                         (c >= 0xFFF9 && c <= 0xFFFC);
+                         (c >= 0x206A && c <= 0x206F) || c == 0xFEFF || (c >= 0xFFF9 && c <= 0xFFFC);
     if (!control) w.push_back(c);
   }
   return Nfc32(w);
@@ -438,9 +422,7 @@ U32 CollapseWhitespace32(const U32& s) {
 
 }  // namespace
 
-std::string HtmlUnescape(std::string_view utf8) {
-  return EncodeUtf8(HtmlUnescape32(DecodeUtf8(utf8)));
-}
+std::string HtmlUnescape(std::string_view utf8) { return EncodeUtf8(HtmlUnescape32(DecodeUtf8(utf8))); }
 
 std::string FixText(std::string_view utf8) { return EncodeUtf8(FixText32(DecodeUtf8(utf8))); }
 
@@ -448,9 +430,7 @@ std::string NormalizeNfc(std::string_view utf8) { return EncodeUtf8(Nfc32(Decode
 
 std::string UnicodeLower(std::string_view utf8) { return EncodeUtf8(Lower32(DecodeUtf8(utf8))); }
 
-std::string CollapseWhitespace(std::string_view utf8) {
-  return EncodeUtf8(CollapseWhitespace32(DecodeUtf8(utf8)));
-}
+std::string CollapseWhitespace(std::string_view utf8) { return EncodeUtf8(CollapseWhitespace32(DecodeUtf8(utf8))); }
 
 std::string CleanClipText(std::string_view utf8) {
   U32 s = FixText32(DecodeUtf8(utf8));

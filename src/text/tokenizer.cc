@@ -62,13 +62,11 @@ constexpr const char* kPattern =
 
 std::string ReadFile(const fs::path& path, const char* what) {
   std::error_code ec;
-  if (!fs::is_regular_file(path, ec))
-    throw ResourceError(std::string(what) + " not found: " + path.string());
+  if (!fs::is_regular_file(path, ec)) throw ResourceError(std::string(what) + " not found: " + path.string());
   std::ifstream in(path, std::ios::binary);
   std::ostringstream buffer;
   buffer << in.rdbuf();
-  if (!in.good() && !in.eof())
-    throw ResourceError(std::string(what) + " cannot be read: " + path.string());
+  if (!in.good() && !in.eof()) throw ResourceError(std::string(what) + " cannot be read: " + path.string());
   return buffer.str();
 }
 
@@ -200,8 +198,8 @@ ClipTokenizer ClipTokenizer::FromFiles(const fs::path& vocab_json, const fs::pat
   impl->id_valid.assign(max_id + 1, false);
   for (const auto& [token, id] : token_to_id) {
     if (impl->id_valid[id])
-      throw ResourceError(vocab_name + ": id " + std::to_string(id) +
-                          " is used by more than one token (\"" + token + "\")");
+      throw ResourceError(vocab_name + ": id " + std::to_string(id) + " is used by more than one token (\"" + token +
+                          "\")");
     impl->id_valid[id] = true;
     // Tokens are spelled in the byte alphabet; anything else (never the case
     // in CLIP's vocabulary) decodes as its own UTF-8.
@@ -219,8 +217,7 @@ ClipTokenizer ClipTokenizer::FromFiles(const fs::path& vocab_json, const fs::pat
   const auto require = [&](const std::string& token, const char* why) {
     const auto it = token_to_id.find(token);
     if (it == token_to_id.end())
-      throw ResourceError(vocab_name + ": missing token \"" + token + "\" (" + why +
-                          "); is this a CLIP vocabulary?");
+      throw ResourceError(vocab_name + ": missing token \"" + token + "\" (" + why + "); is this a CLIP vocabulary?");
     return it->second;
   };
   impl->start_id = require(kStartToken, "start of text");
@@ -246,28 +243,26 @@ ClipTokenizer ClipTokenizer::FromFiles(const fs::path& vocab_json, const fs::pat
       // Hugging Face writes "#version: 0.2"; OpenAI's original list starts
       // with "\"bpe_simple_vocab_16e6.txt#version: 0.2".
       if (line.find("#version") == std::string::npos)
-        throw ResourceError(merges_name + ":1: expected a \"#version\" header line, got \"" +
-                            line.substr(0, 80) + "\"");
+        throw ResourceError(merges_name + ":1: expected a \"#version\" header line, got \"" + line.substr(0, 80) +
+                            "\"");
       continue;
     }
     if (line.empty()) {  // only allowed at the end (the reference strips the file)
       ++blank_lines;
       continue;
     }
-    if (blank_lines > 0)
-      throw ResourceError(merges_name + ":" + std::to_string(line_no - 1) + ": empty line");
+    if (blank_lines > 0) throw ResourceError(merges_name + ":" + std::to_string(line_no - 1) + ": empty line");
     if (rank >= kMaxMerges) break;
     std::istringstream fields(line);
     std::string left, right, extra;
     if (!(fields >> left >> right) || (fields >> extra))
       throw ResourceError(merges_name + ":" + std::to_string(line_no) +
-                          ": expected two tokens separated by a space, got \"" +
-                          line.substr(0, 80) + "\"");
+                          ": expected two tokens separated by a space, got \"" + line.substr(0, 80) + "\"");
     const auto find = [&](const std::string& token) {
       const auto it = token_to_id.find(token);
       if (it == token_to_id.end())
-        throw ResourceError(merges_name + ":" + std::to_string(line_no) + ": token \"" + token +
-                            "\" is not in " + vocab_name);
+        throw ResourceError(merges_name + ":" + std::to_string(line_no) + ": token \"" + token + "\" is not in " +
+                            vocab_name);
       return it->second;
     };
     const int left_id = find(left), right_id = find(right), merged_id = find(left + right);
@@ -290,8 +285,7 @@ ClipTokenizer ClipTokenizer::FromFiles(const fs::path& vocab_json, const fs::pat
   if (!impl->pattern) {
     PCRE2_UCHAR message[256];
     pcre2_get_error_message(error_code, message, sizeof(message));
-    throw Error(std::string("CLIP pre-tokenizer pattern does not compile: ") +
-                reinterpret_cast<const char*>(message));
+    throw Error(std::string("CLIP pre-tokenizer pattern does not compile: ") + reinterpret_cast<const char*>(message));
   }
   impl->jit = pcre2_jit_compile(impl->pattern, PCRE2_JIT_COMPLETE) == 0;
   return ClipTokenizer(std::move(impl));
@@ -308,20 +302,10 @@ std::vector<int> ClipTokenizer::Encode(const std::string& input) const {
   // The text is valid UTF-8 (CleanClipText re-encodes it), so PCRE2's own
   // check is skipped on each call.
   while (offset < clean.size()) {
-    const int rc = impl_->jit ? pcre2_jit_match(impl_->pattern,
-                                                subject,
-                                                clean.size(),
-                                                offset,
-                                                PCRE2_NO_UTF_CHECK,
-                                                match.get(),
-                                                nullptr)
-                              : pcre2_match(impl_->pattern,
-                                            subject,
-                                            clean.size(),
-                                            offset,
-                                            PCRE2_NO_UTF_CHECK,
-                                            match.get(),
-                                            nullptr);
+    const int rc =
+        impl_->jit
+            ? pcre2_jit_match(impl_->pattern, subject, clean.size(), offset, PCRE2_NO_UTF_CHECK, match.get(), nullptr)
+            : pcre2_match(impl_->pattern, subject, clean.size(), offset, PCRE2_NO_UTF_CHECK, match.get(), nullptr);
     if (rc == PCRE2_ERROR_NOMATCH) break;
     SCN_CHECK(rc > 0) << "PCRE2 match failed with code " << rc;
     const PCRE2_SIZE* span = pcre2_get_ovector_pointer(match.get());

@@ -34,8 +34,7 @@ std::size_t NextUtf8(std::string_view s, std::size_t i, char32_t* cp, std::size_
     return 0;
   }
   for (std::size_t k = 1; k < len; ++k) {
-    const bool ok = i + k < s.size() && byte(i + k) >= (k == 1 ? lo : 0x80) &&
-                    byte(i + k) <= (k == 1 ? hi : 0xBF);
+    const bool ok = i + k < s.size() && byte(i + k) >= (k == 1 ? lo : 0x80) && byte(i + k) <= (k == 1 ? hi : 0xBF);
     if (!ok) {
       *bad_len = k;
       return 0;
@@ -54,8 +53,7 @@ std::u32string DecodeUtf8(std::string_view s) {
     std::size_t bad;
     const std::size_t n = NextUtf8(s, i, &cp, &bad);
     if (n == 0) {
-      throw InputError("text is not valid UTF-8 (ill-formed sequence at byte " + std::to_string(i) +
-                       ")");
+      throw InputError("text is not valid UTF-8 (ill-formed sequence at byte " + std::to_string(i) + ")");
     }
     out.push_back(cp);
     i += n;

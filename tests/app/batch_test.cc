@@ -1,6 +1,5 @@
 // `scenescape batch`: restartable batches, shards, and bad job files.
 #include <gtest/gtest.h>
-
 #include <nlohmann/json.hpp>
 
 #include "scenescape/core/fs.h"
@@ -26,8 +25,8 @@ std::string Status(const fs::path& run) {
 TEST(Batch, RestartSkipsFinishedAndResumesStoppedRuns) {
   const fs::path dir = testing::CreateTestDir();
   WriteAtomically(dir / "jobs.jsonl", "# three small runs\n" + Job("a", 1) + Job("b", 2) + "\n" + Job("c", 3));
-  const std::string batch = std::string(SCN_BINARY) + " batch " + (dir / "jobs.jsonl").string() + " --out " +
-                            (dir / "runs").string();
+  const std::string batch =
+      std::string(SCN_BINARY) + " batch " + (dir / "jobs.jsonl").string() + " --out " + (dir / "runs").string();
   std::string out;
   // Crash in the middle of a file write during the second job.
   EXPECT_EQ(Exec("SCN_TEST_CRASH_AT_WRITE=58 " + batch, &out), 86) << out;
@@ -51,8 +50,8 @@ TEST(Batch, RestartSkipsFinishedAndResumesStoppedRuns) {
 TEST(Batch, ShardsSplitTheJobs) {
   const fs::path dir = testing::CreateTestDir();
   WriteAtomically(dir / "jobs.jsonl", Job("a", 1) + Job("b", 2) + Job("c", 3));
-  const std::string batch = std::string(SCN_BINARY) + " batch " + (dir / "jobs.jsonl").string() + " --out " +
-                            (dir / "runs").string();
+  const std::string batch =
+      std::string(SCN_BINARY) + " batch " + (dir / "jobs.jsonl").string() + " --out " + (dir / "runs").string();
   std::string out;
   ASSERT_EQ(Exec(batch + " --shard 1/2", &out), 0) << out;
   EXPECT_FALSE(fs::exists(dir / "runs/a"));

@@ -1,13 +1,13 @@
 // Runs the real `scenescape` binary: the demo end to end, and every kind of bad
 // input (one line naming the problem, a distinct exit code, nothing that looks complete).
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
 #include <sstream>
-#include <nlohmann/json.hpp>
 
 #include "scenescape/core/fs.h"
 #include "scenescape/io/image_io.h"
@@ -49,9 +49,18 @@ TEST(Cli, DemoRunWritesTheWholeLayout) {
   const Result r = RunCli("--frames 4 --candidates 2 --seed 5 --out " + out.string());
   ASSERT_EQ(r.code, 0) << r.output;
   EXPECT_NE(r.output.find("frame 4/4"), std::string::npos) << r.output;
-  for (const char* f : {"frames/00000.png", "frames/00003.png", "depth/00003.png", "depth/00003_preview.png",
-                        "masks/00003.png", "warped/00003.png", "video.mp4", "video_reverse.mp4", "mesh.ply",
-                        "cameras.json", "run.json", "log.txt"})
+  for (const char* f : {"frames/00000.png",
+                        "frames/00003.png",
+                        "depth/00003.png",
+                        "depth/00003_preview.png",
+                        "masks/00003.png",
+                        "warped/00003.png",
+                        "video.mp4",
+                        "video_reverse.mp4",
+                        "mesh.ply",
+                        "cameras.json",
+                        "run.json",
+                        "log.txt"})
     EXPECT_TRUE(fs::exists(out / f)) << f;
   const auto run = nlohmann::json::parse(ReadFile(out / "run.json"));
   EXPECT_EQ(run["status"], "complete");
@@ -83,28 +92,42 @@ TEST(Cli, HelpAndVersion) {
 
 TEST(Cli, BadImages) {
   const fs::path dir = testing::CreateTestDir();
-  ExpectCleanFailure(RunCli("--frames 2 --init-image " + (dir / "nope.png").string() + " --out " + (dir / "o1").string()),
-                     2, "nope.png", dir / "o1");
+  ExpectCleanFailure(
+      RunCli("--frames 2 --init-image " + (dir / "nope.png").string() + " --out " + (dir / "o1").string()),
+      2,
+      "nope.png",
+      dir / "o1");
   WriteAtomically(dir / "empty.png", "");
-  ExpectCleanFailure(RunCli("--frames 2 --init-image " + (dir / "empty.png").string() + " --out " + (dir / "o2").string()),
-                     2, "empty.png", dir / "o2");
+  ExpectCleanFailure(
+      RunCli("--frames 2 --init-image " + (dir / "empty.png").string() + " --out " + (dir / "o2").string()),
+      2,
+      "empty.png",
+      dir / "o2");
   WriteAtomically(dir / "text.jpg", "this is not an image at all, just text");
-  ExpectCleanFailure(RunCli("--frames 2 --init-image " + (dir / "text.jpg").string() + " --out " + (dir / "o3").string()),
-                     2, "text.jpg", dir / "o3");
+  ExpectCleanFailure(
+      RunCli("--frames 2 --init-image " + (dir / "text.jpg").string() + " --out " + (dir / "o3").string()),
+      2,
+      "text.jpg",
+      dir / "o3");
   // A PNG cut in half.
   const Result ok = RunCli("--frames 1 --out " + (dir / "src").string());
   ASSERT_EQ(ok.code, 0) << ok.output;
   const std::string png = ReadFile(dir / "src" / "frames" / "00000.png");
   WriteAtomically(dir / "cut.png", png.substr(0, png.size() / 2));
-  ExpectCleanFailure(RunCli("--frames 2 --init-image " + (dir / "cut.png").string() + " --out " + (dir / "o4").string()),
-                     2, "cut.png", dir / "o4");
+  ExpectCleanFailure(
+      RunCli("--frames 2 --init-image " + (dir / "cut.png").string() + " --out " + (dir / "o4").string()),
+      2,
+      "cut.png",
+      dir / "o4");
   // An unreadable file (permissions; root can read anything, so only when not root).
   if (::geteuid() != 0) {
     fs::copy(dir / "src" / "frames" / "00000.png", dir / "locked.png");
     ::chmod((dir / "locked.png").c_str(), 0);
     ExpectCleanFailure(
-        RunCli("--frames 2 --init-image " + (dir / "locked.png").string() + " --out " + (dir / "o5").string()), 2,
-        "locked.png", dir / "o5");
+        RunCli("--frames 2 --init-image " + (dir / "locked.png").string() + " --out " + (dir / "o5").string()),
+        2,
+        "locked.png",
+        dir / "o5");
   }
 }
 
@@ -112,35 +135,50 @@ TEST(Cli, UnwritableOutput) {
   const fs::path dir = testing::CreateTestDir();
   WriteAtomically(dir / "file", "x");
   // A folder inside a regular file can never be created, even as root.
-  ExpectCleanFailure(RunCli("--frames 2 --out " + (dir / "file" / "run").string()), 4, "file/run", dir / "file" / "run");
+  ExpectCleanFailure(
+      RunCli("--frames 2 --out " + (dir / "file" / "run").string()), 4, "file/run", dir / "file" / "run");
 }
 
 TEST(Cli, BadConfigs) {
   const fs::path dir = testing::CreateTestDir();
   WriteAtomically(dir / "unknown.json", R"({"render": {"supersampel": 2}})");
-  ExpectCleanFailure(RunCli("--config " + (dir / "unknown.json").string() + " --out " + (dir / "o1").string()), 2,
-                     "render.supersampel: unknown key", dir / "o1");
+  ExpectCleanFailure(RunCli("--config " + (dir / "unknown.json").string() + " --out " + (dir / "o1").string()),
+                     2,
+                     "render.supersampel: unknown key",
+                     dir / "o1");
   WriteAtomically(dir / "bad.json", R"({"mesh": {"sobel_threshold": 7}})");
-  ExpectCleanFailure(RunCli("--config " + (dir / "bad.json").string() + " --out " + (dir / "o2").string()), 2,
-                     "mesh.sobel_threshold", dir / "o2");
+  ExpectCleanFailure(RunCli("--config " + (dir / "bad.json").string() + " --out " + (dir / "o2").string()),
+                     2,
+                     "mesh.sobel_threshold",
+                     dir / "o2");
   ExpectCleanFailure(RunCli("--set frames=-4 --out " + (dir / "o3").string()), 2, "frames", dir / "o3");
   WriteAtomically(dir / "broken.json", "{");
-  ExpectCleanFailure(RunCli("--config " + (dir / "broken.json").string() + " --out " + (dir / "o4").string()), 2,
-                     "broken.json", dir / "o4");
+  ExpectCleanFailure(RunCli("--config " + (dir / "broken.json").string() + " --out " + (dir / "o4").string()),
+                     2,
+                     "broken.json",
+                     dir / "o4");
   ExpectCleanFailure(RunCli("--fov wide --out " + (dir / "o5").string()), 2, "--fov", dir / "o5");
 }
 
 TEST(Cli, BadTrajectoryFiles) {
   const fs::path dir = testing::CreateTestDir();
   WriteAtomically(dir / "path.json", R"({"keyframes": [{"frame": 0, "position": [0, 0]}]})");
-  ExpectCleanFailure(RunCli("--frames 3 --trajectory " + (dir / "path.json").string() + " --out " + (dir / "o1").string()),
-                     2, "keyframes[0].position", dir / "o1");
+  ExpectCleanFailure(
+      RunCli("--frames 3 --trajectory " + (dir / "path.json").string() + " --out " + (dir / "o1").string()),
+      2,
+      "keyframes[0].position",
+      dir / "o1");
   WriteAtomically(dir / "notjson.json", "keyframes: none");
   ExpectCleanFailure(
-      RunCli("--frames 3 --trajectory " + (dir / "notjson.json").string() + " --out " + (dir / "o2").string()), 2,
-      "notjson.json", dir / "o2");
-  ExpectCleanFailure(RunCli("--frames 3 --trajectory " + (dir / "missing.json").string() + " --out " + (dir / "o3").string()),
-                     2, "missing.json", dir / "o3");
+      RunCli("--frames 3 --trajectory " + (dir / "notjson.json").string() + " --out " + (dir / "o2").string()),
+      2,
+      "notjson.json",
+      dir / "o2");
+  ExpectCleanFailure(
+      RunCli("--frames 3 --trajectory " + (dir / "missing.json").string() + " --out " + (dir / "o3").string()),
+      2,
+      "missing.json",
+      dir / "o3");
   ExpectCleanFailure(RunCli("--frames 3 --trajectory zigzag --out " + (dir / "o4").string()), 2, "zigzag", dir / "o4");
 }
 
@@ -174,11 +212,13 @@ namespace {
 
 TEST(Cli, ExportedCameraPathsReplayTheSameFrames) {
   const fs::path dir = testing::CreateTestDir();
-  const std::string small = " --frames 5 --candidates 2 --set camera.width=128 --set camera.height=128"
-                            " --set camera.focal_length=125 --set render.frustum_margin_px=32";
+  const std::string small =
+      " --frames 5 --candidates 2 --set camera.width=128 --set camera.height=128"
+      " --set camera.focal_length=125 --set render.frustum_margin_px=32";
   Result r = RunCli(small + " --out " + (dir / "a").string());
   ASSERT_EQ(r.code, 0) << r.output;
-  for (const char* f : {"transforms.json", "colmap/cameras.txt", "colmap/images.txt", "colmap/points3D.txt", "mesh.glb"})
+  for (const char* f :
+       {"transforms.json", "colmap/cameras.txt", "colmap/images.txt", "colmap/points3D.txt", "mesh.glb"})
     EXPECT_TRUE(fs::exists(dir / "a" / f)) << f;
   r = RunCli(small + " --trajectory " + (dir / "a" / "transforms.json").string() + " --out " + (dir / "b").string());
   ASSERT_EQ(r.code, 0) << r.output;
@@ -196,8 +236,8 @@ TEST(Cli, ExportedCameraPathsReplayTheSameFrames) {
     for (int i = 0; i < 5; ++i)
       for (int row = 0; row < 4; ++row)
         for (int col = 0; col < 4; ++col)
-          EXPECT_NEAR(ca[i]["cam_from_world"][row][col].get<double>(), cb[i]["cam_from_world"][row][col].get<double>(),
-                      1e-9);
+          EXPECT_NEAR(
+              ca[i]["cam_from_world"][row][col].get<double>(), cb[i]["cam_from_world"][row][col].get<double>(), 1e-9);
   }
 }
 
@@ -233,9 +273,10 @@ TEST(Cli, KeyframePromptsScheduleThePromptPerFrame) {
       {"frame": 3, "position": [0, 0, 0.15], "prompt": "a garden"},
       {"frame": 4, "position": [0, 0, 0.2], "prompt": ""}
     ]})");
-  const Result r = RunCli("--prompt \"a hall\" --frames 5 --candidates 1 --set camera.width=96 --set camera.height=96"
-                          " --set camera.focal_length=94 --set render.frustum_margin_px=24 --trajectory " +
-                          (dir / "path.json").string() + " --out " + (dir / "run").string());
+  const Result r = RunCli(
+      "--prompt \"a hall\" --frames 5 --candidates 1 --set camera.width=96 --set camera.height=96"
+      " --set camera.focal_length=94 --set render.frustum_margin_px=24 --trajectory " +
+      (dir / "path.json").string() + " --out " + (dir / "run").string());
   ASSERT_EQ(r.code, 0) << r.output;
   const auto run = nlohmann::json::parse(ReadFile(dir / "run" / "run.json"));
   const std::vector<std::string> expected = {"a library", "a library", "a library", "a garden", "a hall"};
@@ -253,9 +294,10 @@ TEST(Cli, ProgressJsonEmitsOneEventPerFrame) {
   const fs::path out = testing::CreateTestDir() / "run";
   std::string stdout_only;
   // The logs go to stderr, which is dropped here: stdout must hold only the events.
-  const int code = testing::RunCommand("(" + std::string(SCN_BINARY) + " --frames 3 --candidates 1 --progress json --out " +
-                                           out.string() + " 2>/dev/null)",
-                                       &stdout_only);
+  const int code =
+      testing::RunCommand("(" + std::string(SCN_BINARY) + " --frames 3 --candidates 1 --progress json --out " +
+                              out.string() + " 2>/dev/null)",
+                          &stdout_only);
   ASSERT_EQ(code, 0) << stdout_only;
   std::istringstream lines(stdout_only);
   std::vector<nlohmann::json> events;
@@ -278,8 +320,9 @@ namespace {
 
 TEST(Cli, RenderReplaysAFinishedRunAndTakesOtherPaths) {
   const fs::path dir = testing::CreateTestDir();
-  const std::string small = " --set camera.width=128 --set camera.height=128 --set camera.focal_length=125"
-                            " --set render.frustum_margin_px=32";
+  const std::string small =
+      " --set camera.width=128 --set camera.height=128 --set camera.focal_length=125"
+      " --set render.frustum_margin_px=32";
   Result r = RunCli("--backend oracle --frames 6 --candidates 1" + small + " --out " + (dir / "run").string());
   ASSERT_EQ(r.code, 0) << r.output;
   r = RunCli("render " + (dir / "run").string() + " --out " + (dir / "same").string());
@@ -290,8 +333,8 @@ TEST(Cli, RenderReplaysAFinishedRunAndTakesOtherPaths) {
   for (int i = 0; i < 6; ++i) {
     for (int row = 0; row < 4; ++row)
       for (int col = 0; col < 4; ++col)
-        EXPECT_NEAR(ca[i]["cam_from_world"][row][col].get<double>(), cb[i]["cam_from_world"][row][col].get<double>(),
-                    1e-9);
+        EXPECT_NEAR(
+            ca[i]["cam_from_world"][row][col].get<double>(), cb[i]["cam_from_world"][row][col].get<double>(), 1e-9);
     char name[32];
     std::snprintf(name, sizeof(name), "%05d.png", i);
     const at::Tensor frame = ReadImageForTest(dir / "run" / "frames" / name);

@@ -1,9 +1,9 @@
 // `scenescape eval` on the oracle back end: near-perfect consistency, and
 // measurably worse when the depth is perturbed (the metric can fail).
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <cstdio>
-#include <nlohmann/json.hpp>
 
 #include "scenescape/core/fs.h"
 #include "testing.h"
@@ -30,10 +30,14 @@ TEST(Eval, OracleRunIsConsistentAndPerturbedDepthIsCaught) {
   const auto bad = RunAndEval(dir / "noisy", " --set oracle.depth_noise=0.05");
   const auto& g = good["overall"];
   const auto& b = bad["overall"];
-  std::printf("oracle: PSNR %.2f dB, L1 %.4f, depth error %.4f\n", g["psnr_known_mean"].get<double>(),
-              g["l1_known_mean"].get<double>(), g["depth_rel_error_mean"].get<double>());
-  std::printf("noisy:  PSNR %.2f dB, L1 %.4f, depth error %.4f\n", b["psnr_known_mean"].get<double>(),
-              b["l1_known_mean"].get<double>(), b["depth_rel_error_mean"].get<double>());
+  std::printf("oracle: PSNR %.2f dB, L1 %.4f, depth error %.4f\n",
+              g["psnr_known_mean"].get<double>(),
+              g["l1_known_mean"].get<double>(),
+              g["depth_rel_error_mean"].get<double>());
+  std::printf("noisy:  PSNR %.2f dB, L1 %.4f, depth error %.4f\n",
+              b["psnr_known_mean"].get<double>(),
+              b["l1_known_mean"].get<double>(),
+              b["depth_rel_error_mean"].get<double>());
   EXPECT_GT(g["psnr_known_mean"].get<double>(), 40.0);
   EXPECT_LT(g["depth_rel_error_mean"].get<double>(), 0.005);
   EXPECT_GT(b["depth_rel_error_mean"].get<double>(), 5 * g["depth_rel_error_mean"].get<double>());

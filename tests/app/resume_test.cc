@@ -2,9 +2,9 @@
 // SIGKILL at random times) and then resumed give exactly the frames, mesh and
 // cameras of a run that was never stopped. Also --redo-frames.
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <cstdio>
-#include <nlohmann/json.hpp>
 #include <random>
 
 #include "scenescape/core/fs.h"
@@ -69,8 +69,8 @@ TEST_F(Resume, CrashesInTheMiddleOfFileWrites) {
   for (int n : {1, 3, 6, 9, 14, 20, 27, 33, 41, 48, 55, 60, 64}) {
     const fs::path dir = *root_ / ("crash" + std::to_string(n));
     std::string out;
-    const int code = Exec("SCN_TEST_CRASH_AT_WRITE=" + std::to_string(n) + " " + Bin() + kArgs + " --out " +
-                          dir.string(), &out);
+    const int code =
+        Exec("SCN_TEST_CRASH_AT_WRITE=" + std::to_string(n) + " " + Bin() + kArgs + " --out " + dir.string(), &out);
     if (code == 0) continue;  // the run has fewer writes than n
     ASSERT_EQ(code, 86) << out;
     ++crashed;
@@ -99,8 +99,8 @@ TEST_F(Resume, SigkillAtRandomTimes) {
     const double delay = delay_ms(rng) / 1000.0;
     const std::string script = Bin() + kArgs + " --out " + dir.string() + " > /dev/null 2>&1 & pid=$!; " +
                                "while [ ! -f " + (dir / "frames" / frame).string() +
-                               " ] && kill -0 $pid 2>/dev/null; do sleep 0.005; done; sleep " +
-                               std::to_string(delay) + "; kill -9 $pid 2>/dev/null && echo killed; wait $pid";
+                               " ] && kill -0 $pid 2>/dev/null; do sleep 0.005; done; sleep " + std::to_string(delay) +
+                               "; kill -9 $pid 2>/dev/null && echo killed; wait $pid";
     std::string out;
     Exec("bash -c '" + script + "'", &out);
     const bool killed = out.find("killed") != std::string::npos && !fs::exists(dir / "video.mp4");

@@ -17,14 +17,19 @@ void BM_MergeFrame(benchmark::State& state) {
   Camera big;
   big.intrinsics = Intrinsics().Scaled(708.0 / 512.0);
   Mesh base = Mesh::Empty();
-  AddFrameToMesh(base, at::rand({708, 708, 3}), at::full({708, 708}, 2.0f) + at::rand({708, 708}) * 0.01f,
-                 at::ones({708, 708}, at::kBool), at::Tensor(), big, {});
+  AddFrameToMesh(base,
+                 at::rand({708, 708, 3}),
+                 at::full({708, 708}, 2.0f) + at::rand({708, 708}) * 0.01f,
+                 at::ones({708, 708}, at::kBool),
+                 at::Tensor(),
+                 big,
+                 {});
   Camera cam;
   cam.cam_from_world(2, 3) = 0.1;
   at::Tensor holes = at::ones({512, 512}, at::kBool);
   holes.narrow(0, 20, 472).narrow(1, 20, 472).fill_(false);
-  const at::Tensor stitch = at::where(holes, at::full({512, 512}, -1, at::kInt),
-                                      at::randint(0, base.NumVertices(), {512, 512}).to(at::kInt));
+  const at::Tensor stitch =
+      at::where(holes, at::full({512, 512}, -1, at::kInt), at::randint(0, base.NumVertices(), {512, 512}).to(at::kInt));
   const at::Tensor image = at::rand({512, 512, 3});
   const at::Tensor depth = at::full({512, 512}, 2.1f);
   for (auto _ : state) {

@@ -36,9 +36,7 @@ struct Synthetic {
   double f = 0, c = 0;
   Mesh mesh;
 
-  static double Depth(double xn, double yn) {
-    return 2.0 + 0.3 * std::sin(10.0 * xn) * std::cos(10.0 * yn);
-  }
+  static double Depth(double xn, double yn) { return 2.0 + 0.3 * std::sin(10.0 * xn) * std::cos(10.0 * yn); }
   double XnMin() const { return (0.5 - c) / f; }
   double XnMax() const { return (grid - 0.5 - c) / f; }
 };
@@ -104,8 +102,7 @@ Camera BenchCamera() {
 // *on_diagonal: the centre lies on the cell's a-d diagonal (to 1e-9 grid px),
 // so both faces of the cell hit it; this happens along whole lines of pixels
 // here because both cameras share the principal ray.
-int64_t ExactMeshHit(const Synthetic& s, double xn, double yn, double* z, Eigen::Vector3d* bary,
-                     bool* on_diagonal) {
+int64_t ExactMeshHit(const Synthetic& s, double xn, double yn, double* z, Eigen::Vector3d* bary, bool* on_diagonal) {
   const double gx = xn * s.f + s.c - 0.5, gy = yn * s.f + s.c - 0.5;
   const int64_t w = s.grid;
   const int64_t i = std::min<int64_t>(std::max<int64_t>(std::floor(gx), 0), w - 2);

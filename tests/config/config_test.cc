@@ -58,8 +58,7 @@ TEST(Config, BadValuesNameTheirPath) {
   EXPECT_NE(ErrorOf({{"render", {{"supersample", 0}}}}).find("render.supersample"), std::string::npos);
   EXPECT_NE(ErrorOf({{"frames", "ten"}}).find("frames: expected an integer"), std::string::npos);
   EXPECT_NE(ErrorOf({{"mesh", {{"sobel_threshold", 2.0}}}}).find("mesh.sobel_threshold"), std::string::npos);
-  EXPECT_NE(ErrorOf({{"trajectory", {{"rotation_steps", -3}}}}).find("trajectory.rotation_steps"),
-            std::string::npos);
+  EXPECT_NE(ErrorOf({{"trajectory", {{"rotation_steps", -3}}}}).find("trajectory.rotation_steps"), std::string::npos);
   EXPECT_NE(ErrorOf({{"camera", {{"fov", "wide"}}}}).find("camera.fov"), std::string::npos);
   EXPECT_NE(ErrorOf({{"camera", 5}}).find("camera: expected an object"), std::string::npos);
 }
@@ -105,13 +104,15 @@ TEST(Config, ReadmeKeyTableMatchesTheListing) {
 }
 
 TEST(Config, RangesNameTheKeyAndTheRange) {
-  EXPECT_EQ(ErrorOf({{"render", {{"supersample", 0}}}}), "c.json: render.supersample: expected an integer in [1, 4], got 0");
+  EXPECT_EQ(ErrorOf({{"render", {{"supersample", 0}}}}),
+            "c.json: render.supersample: expected an integer in [1, 4], got 0");
   EXPECT_EQ(ErrorOf({{"frames", 0}}), "c.json: frames: expected an integer in [1, 100000], got 0");
   EXPECT_EQ(ErrorOf({{"sampler", {{"guidance_scale", -1}}}}),
             "c.json: sampler.guidance_scale: expected a number in [0, 100], got -1");
   EXPECT_EQ(ErrorOf({{"mesh", {{"discontinuity_dilation", 4}}}}),
             "c.json: mesh.discontinuity_dilation: expected an odd integer in [1, 31], got 4");
-  EXPECT_EQ(ErrorOf({{"sampler", {{"name", "euler"}}}}), "c.json: sampler.name: expected ddim or dpmpp_2m, got \"euler\"");
+  EXPECT_EQ(ErrorOf({{"sampler", {{"name", "euler"}}}}),
+            "c.json: sampler.name: expected ddim or dpmpp_2m, got \"euler\"");
   EXPECT_EQ(ErrorOf({{"device", "gpu"}}), "c.json: device: expected auto, cpu, cuda or cuda:N, got \"gpu\"");
   // Values set outside a file (flags) meet the same ranges.
   Config c;

@@ -18,8 +18,8 @@ TEST(Guidance, GuidedPredictionOnCraftedTensors) {
   const at::Tensor uncond = at::tensor({1.0f, 2.0f, -1.0f, 0.0f}).reshape({1, 4});
   const at::Tensor cond = at::tensor({3.0f, 5.0f, -1.0f, -2.0f}).reshape({1, 4});
   // 1 + 7.5 * 2 = 16, 2 + 7.5 * 3 = 24.5, -1 + 0 = -1, 0 + 7.5 * -2 = -15.
-  EXPECT_TRUE(at::allclose(GuidedPrediction(uncond, cond, 7.5),
-                           at::tensor({16.0f, 24.5f, -1.0f, -15.0f}).reshape({1, 4})));
+  EXPECT_TRUE(
+      at::allclose(GuidedPrediction(uncond, cond, 7.5), at::tensor({16.0f, 24.5f, -1.0f, -15.0f}).reshape({1, 4})));
   EXPECT_TRUE(at::equal(GuidedPrediction(uncond, cond, 0.0), uncond));
   EXPECT_TRUE(at::equal(GuidedPrediction(uncond, cond, 1.0), cond));
   // Half-precision inputs give a float32 result.
@@ -106,7 +106,10 @@ TEST(Sampler, ChecksTheCallbackAndCancelsByException) {
     ++calls;
     return at::zeros_like(x);
   };
-  EXPECT_THROW(Sample(*scheduler, noise, 10, counting,
+  EXPECT_THROW(Sample(*scheduler,
+                      noise,
+                      10,
+                      counting,
                       [](int step, int) {
                         if (step == 3) throw Cancelled{};
                       }),
@@ -139,12 +142,13 @@ TEST(CandidateNoise, RepeatsAndDiffers) {
   (void)at::randn({100});
   EXPECT_TRUE(at::equal(a, CandidateNoise(13, 5, 2, shape)));
   // Another frame, candidate or seed gives other noise.
-  for (const at::Tensor& other : {CandidateNoise(13, 6, 2, shape), CandidateNoise(13, 5, 3, shape),
-                                  CandidateNoise(14, 5, 2, shape), CandidateNoise(13, 2, 5, shape)}) {
+  for (const at::Tensor& other : {CandidateNoise(13, 6, 2, shape),
+                                  CandidateNoise(13, 5, 3, shape),
+                                  CandidateNoise(14, 5, 2, shape),
+                                  CandidateNoise(13, 2, 5, shape)}) {
     EXPECT_FALSE(at::equal(a, other));
     // Independent: sample correlation ~ N(0, 1/sqrt(16384)) = 0.008.
-    const double corr = (a * other).mean().item<double>() /
-                        (a.std().item<double>() * other.std().item<double>());
+    const double corr = (a * other).mean().item<double>() / (a.std().item<double>() * other.std().item<double>());
     EXPECT_LT(std::abs(corr), 0.05);
   }
   // Batch rows are the individual candidates.
@@ -157,7 +161,7 @@ TEST(CandidateNoise, IsStandardNormal) {
   const at::Tensor x = CandidateNoise(2024, 0, 0, {4, 128, 128}).to(at::kDouble);  // 65536 draws
   const double mean = x.mean().item<double>();
   const double std = x.std().item<double>();
-  EXPECT_LT(std::abs(mean), 0.02);           // 5 standard errors (1/256)
+  EXPECT_LT(std::abs(mean), 0.02);  // 5 standard errors (1/256)
   EXPECT_LT(std::abs(std - 1.0), 0.015);
   const double skew = at::pow((x - mean) / std, 3).mean().item<double>();
   const double kurtosis = at::pow((x - mean) / std, 4).mean().item<double>();

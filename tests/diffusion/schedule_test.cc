@@ -41,8 +41,7 @@ TEST(ScheduleOptions, CheckNamesTheKey) {
     options.Check();
     FAIL();
   } catch (const InputError& e) {
-    EXPECT_EQ(std::string(e.what()),
-              "scheduler.beta_schedule: expected linear or scaled_linear, got \"cosine\"");
+    EXPECT_EQ(std::string(e.what()), "scheduler.beta_schedule: expected linear or scaled_linear, got \"cosine\"");
     EXPECT_EQ(e.code(), ExitCode::kBadInput);
   }
 

@@ -13,8 +13,7 @@
 namespace scenescape {
 namespace {
 
-std::vector<int64_t> Timesteps(const std::string& name, const std::string& spacing, int steps,
-                               int offset = 1) {
+std::vector<int64_t> Timesteps(const std::string& name, const std::string& spacing, int steps, int offset = 1) {
   ScheduleOptions options;
   options.timestep_spacing = spacing;
   options.steps_offset = offset;
@@ -47,10 +46,10 @@ TEST(DdimTimesteps, TrailingAndLinspace) {
   EXPECT_EQ(Timesteps("ddim", "trailing", 50), Arithmetic(999, 20, 50));
   EXPECT_EQ(Timesteps("ddim", "trailing", 7), (std::vector<int64_t>{999, 856, 713, 570, 428, 285, 142}));
   // round(linspace(0, 999, 50))[::-1], values from numpy's formula.
-  const std::vector<int64_t> linspace = {
-      999, 979, 958, 938, 917, 897, 877, 856, 836, 816, 795, 775, 754, 734, 714, 693, 673,
-      652, 632, 612, 591, 571, 550, 530, 510, 489, 469, 449, 428, 408, 387, 367, 347, 326,
-      306, 285, 265, 245, 224, 204, 183, 163, 143, 122, 102, 82,  61,  41,  20,  0};
+  const std::vector<int64_t> linspace = {999, 979, 958, 938, 917, 897, 877, 856, 836, 816, 795, 775, 754,
+                                         734, 714, 693, 673, 652, 632, 612, 591, 571, 550, 530, 510, 489,
+                                         469, 449, 428, 408, 387, 367, 347, 326, 306, 285, 265, 245, 224,
+                                         204, 183, 163, 143, 122, 102, 82,  61,  41,  20,  0};
   EXPECT_EQ(Timesteps("ddim", "linspace", 50), linspace);
   // linspace(0, 999, 3) = 0, 499.5, 999; numpy rounds half to even: 500.
   EXPECT_EQ(Timesteps("ddim", "linspace", 3), (std::vector<int64_t>{999, 500, 0}));
@@ -63,10 +62,10 @@ TEST(DpmSolverTimesteps, SpacingsFollowDiffusers) {
   EXPECT_EQ(Timesteps("dpmpp_2m", "leading", 50), Arithmetic(951, 19, 50));
   EXPECT_EQ(Timesteps("dpmpp_2m", "trailing", 50), Arithmetic(999, 20, 50));
   // round(linspace(0, 999, 51))[::-1][:-1]; 499.5 rounds to 500.
-  const std::vector<int64_t> linspace = {
-      999, 979, 959, 939, 919, 899, 879, 859, 839, 819, 799, 779, 759, 739, 719, 699, 679,
-      659, 639, 619, 599, 579, 559, 539, 519, 500, 480, 460, 440, 420, 400, 380, 360, 340,
-      320, 300, 280, 260, 240, 220, 200, 180, 160, 140, 120, 100, 80,  60,  40,  20};
+  const std::vector<int64_t> linspace = {999, 979, 959, 939, 919, 899, 879, 859, 839, 819, 799, 779, 759,
+                                         739, 719, 699, 679, 659, 639, 619, 599, 579, 559, 539, 519, 500,
+                                         480, 460, 440, 420, 400, 380, 360, 340, 320, 300, 280, 260, 240,
+                                         220, 200, 180, 160, 140, 120, 100, 80,  60,  40,  20};
   EXPECT_EQ(Timesteps("dpmpp_2m", "linspace", 50), linspace);
   EXPECT_EQ(Timesteps("dpmpp_2m", "linspace", 7), (std::vector<int64_t>{999, 856, 714, 571, 428, 285, 143}));
 }
@@ -217,8 +216,7 @@ TEST(DpmSolverScheduler, StepsMatchTheDpmSolverPlusPlusFormulas) {
     const double r0 = (lambda(ts[1]) - lambda(ts[0])) / h;
     const at::Tensor d1 = (m0 - m1) / r0;
     const double phi = alpha(ts[2]) * std::expm1(-h);
-    const at::Tensor z_expected =
-        sigma(ts[2]) / sigma(ts[1]) * y.to(at::kDouble) - phi * m0 - 0.5 * phi * d1;
+    const at::Tensor z_expected = sigma(ts[2]) / sigma(ts[1]) * y.to(at::kDouble) - phi * m0 - 0.5 * phi * d1;
     EXPECT_LT(MaxAbs(z, z_expected), 1e-5) << prediction;
     // The correction term is really there.
     EXPECT_GT(MaxAbs(z, sigma(ts[2]) / sigma(ts[1]) * y.to(at::kDouble) - phi * m0), 1e-3) << prediction;
@@ -273,25 +271,24 @@ TEST_P(OracleTest, RecoversTheCleanSampleFromPureNoise) {
   for (int steps : {1, 10, 50}) {
     const at::Tensor result = Sample(*scheduler, noise, steps, Oracle(*scheduler, x0));
     const double tolerance = c.scheduler == "ddim" ? 1e-4 : 1e-3;
-    EXPECT_LT(MaxAbs(result, x0), tolerance) << c.scheduler << " " << c.prediction << " " << c.spacing
-                                             << " steps " << steps;
+    EXPECT_LT(MaxAbs(result, x0), tolerance)
+        << c.scheduler << " " << c.prediction << " " << c.spacing << " steps " << steps;
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    AllSchedulers,
-    OracleTest,
-    ::testing::Values(OracleCase{"ddim", "epsilon", "leading"},
-                      OracleCase{"ddim", "v_prediction", "leading"},
-                      OracleCase{"ddim", "epsilon", "trailing"},
-                      OracleCase{"ddim", "v_prediction", "linspace"},
-                      OracleCase{"dpmpp_2m", "epsilon", "leading"},
-                      OracleCase{"dpmpp_2m", "v_prediction", "leading"},
-                      OracleCase{"dpmpp_2m", "epsilon", "trailing"},
-                      OracleCase{"dpmpp_2m", "v_prediction", "linspace"}),
-    [](const ::testing::TestParamInfo<OracleCase>& info) {
-      return info.param.scheduler + "_" + info.param.prediction + "_" + info.param.spacing;
-    });
+INSTANTIATE_TEST_SUITE_P(AllSchedulers,
+                         OracleTest,
+                         ::testing::Values(OracleCase{"ddim", "epsilon", "leading"},
+                                           OracleCase{"ddim", "v_prediction", "leading"},
+                                           OracleCase{"ddim", "epsilon", "trailing"},
+                                           OracleCase{"ddim", "v_prediction", "linspace"},
+                                           OracleCase{"dpmpp_2m", "epsilon", "leading"},
+                                           OracleCase{"dpmpp_2m", "v_prediction", "leading"},
+                                           OracleCase{"dpmpp_2m", "epsilon", "trailing"},
+                                           OracleCase{"dpmpp_2m", "v_prediction", "linspace"}),
+                         [](const ::testing::TestParamInfo<OracleCase>& info) {
+                           return info.param.scheduler + "_" + info.param.prediction + "_" + info.param.spacing;
+                         });
 
 TEST(DdimScheduler, OracleWithSdFinalAlphaStopsAtAlphaZero) {
   // SD sets set_alpha_to_one = false: the last DDIM step lands on
@@ -305,8 +302,7 @@ TEST(DdimScheduler, OracleWithSdFinalAlphaStopsAtAlphaZero) {
     const at::Tensor noise = at::randn({1, 4, 16, 16});
     const at::Tensor result = Sample(scheduler, noise, 50, Oracle(scheduler, x0));
     const double a_first = scheduler.AlphaCumprod(981);
-    const at::Tensor eps = (noise.to(at::kDouble) - std::sqrt(a_first) * x0.to(at::kDouble)) /
-                           std::sqrt(1 - a_first);
+    const at::Tensor eps = (noise.to(at::kDouble) - std::sqrt(a_first) * x0.to(at::kDouble)) / std::sqrt(1 - a_first);
     const double a0 = 0.99915;
     const at::Tensor expected = std::sqrt(a0) * x0.to(at::kDouble) + std::sqrt(1 - a0) * eps;
     EXPECT_LT(MaxAbs(result, expected), 1e-4) << prediction;
@@ -339,8 +335,8 @@ double GaussianOdeError(const std::string& name, const std::string& prediction, 
   };
   const at::Tensor start = at::linspace(-3, 3, 257, at::kDouble);
   const auto [alpha_start, sigma_start] = alpha_sigma(999);
-  const at::Tensor z = (start - alpha_start * mu) / std::sqrt(alpha_start * alpha_start * s * s +
-                                                                sigma_start * sigma_start);
+  const at::Tensor z =
+      (start - alpha_start * mu) / std::sqrt(alpha_start * alpha_start * s * s + sigma_start * sigma_start);
   // Stop at t = 99, a timestep that the 10-, 20- and 40-step trailing grids share.
   at::Tensor x = start.to(at::kFloat);
   const int stop_after = steps - steps / 10;  // 999 - k * (1000 / steps) = 99
@@ -368,8 +364,17 @@ TEST(Schedulers, ConvergenceOrderOnGaussianData) {
     const double dpm20 = GaussianOdeError("dpmpp_2m", prediction, 20);
     const double dpm40 = GaussianOdeError("dpmpp_2m", prediction, 40);
     std::printf("%s: ddim %.3g %.3g %.3g (ratios %.2f %.2f), dpm++2m %.3g %.3g %.3g (ratios %.2f %.2f)\n",
-                prediction.c_str(), ddim10, ddim20, ddim40, ddim10 / ddim20, ddim20 / ddim40, dpm10, dpm20,
-                dpm40, dpm10 / dpm20, dpm20 / dpm40);
+                prediction.c_str(),
+                ddim10,
+                ddim20,
+                ddim40,
+                ddim10 / ddim20,
+                ddim20 / ddim40,
+                dpm10,
+                dpm20,
+                dpm40,
+                dpm10 / dpm20,
+                dpm20 / dpm40);
     // First order: error ratio ~2 per halving; second order: ~4.
     EXPECT_GT(ddim10 / ddim20, 1.6) << prediction;
     EXPECT_LT(ddim10 / ddim20, 2.6) << prediction;

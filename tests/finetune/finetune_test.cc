@@ -76,14 +76,12 @@ TEST(DepthFinetuner, MaskedL1FallsParametersMoveRestoreIsExact) {
   ASSERT_EQ(stats.losses.size(), 25u);
   // The first loss is the reference's: mean |target - depth| over target != -1.
   const at::Tensor valid = target != -1;
-  const double expected0 =
-      (target.masked_select(valid) - before.masked_select(valid)).abs().mean().item<double>();
+  const double expected0 = (target.masked_select(valid) - before.masked_select(valid)).abs().mean().item<double>();
   EXPECT_NEAR(stats.losses.front(), expected0, 1e-5 * expected0);
   EXPECT_LT(stats.losses.back(), 0.7 * stats.losses.front());
   // The model keeps the fine-tuned weights: its prediction moved toward the target.
   const at::Tensor after = depth.PredictNoGrad(image);
-  const double err_after =
-      (target.masked_select(valid) - after.masked_select(valid)).abs().mean().item<double>();
+  const double err_after = (target.masked_select(valid) - after.masked_select(valid)).abs().mean().item<double>();
   EXPECT_LT(err_after, stats.losses.front());
   // Every parameter moved.
   EXPECT_EQ(Changed(depth.module(), pristine).size(), pristine.size());
@@ -144,8 +142,8 @@ TEST(DecoderFinetuner, TrainsOnlyDecoderParameters) {
   // The known pixels: what a nearby latent decodes to (a target the decoder can reach).
   const at::Tensor warped = decoder.Decode(latent + 0.5 * at::randn({1, 4, 8, 8})) / 2 + 0.5;
   at::Tensor mask = at::ones({64, 64}, at::kBool);
-  mask.slice(0, 8, 56).slice(1, 8, 56).fill_(false);      // known centre
-  mask.slice(0, 24, 40).slice(1, 24, 40).fill_(true);     // a hole in it
+  mask.slice(0, 8, 56).slice(1, 8, 56).fill_(false);   // known centre
+  mask.slice(0, 24, 40).slice(1, 24, 40).fill_(true);  // a hole in it
   const at::Tensor mf = mask.to(at::kFloat).view({1, 1, 64, 64});
 
   // The reference's two terms, means over all 3*H*W elements.
@@ -269,9 +267,7 @@ def forward(self, latent: Tensor) -> Tensor:
     DecoderFinetuner finetuner(decoder, {});
     ADD_FAILURE();
   } catch (const ResourceError& e) {
-    EXPECT_EQ(std::string(e.what()).rfind((dir / "vae_decoder.pt").string() +
-                                              ": no parameter named \"decoder.*\"",
-                                          0),
+    EXPECT_EQ(std::string(e.what()).rfind((dir / "vae_decoder.pt").string() + ": no parameter named \"decoder.*\"", 0),
               0u)
         << e.what();
   }

@@ -24,9 +24,7 @@ Eigen::Vector3d Center(const Eigen::Matrix4d& cam_from_world) {
 }
 
 // Optical axis (camera +z) in world coordinates.
-Eigen::Vector3d Axis(const Eigen::Matrix4d& cam_from_world) {
-  return Rot(cam_from_world).row(2).transpose();
-}
+Eigen::Vector3d Axis(const Eigen::Matrix4d& cam_from_world) { return Rot(cam_from_world).row(2).transpose(); }
 
 // Yaw of frame i relative to frame 0, assuming R_i = Ry(yaw) R_0.
 double YawFrom(const Eigen::Matrix4d& first, const Eigen::Matrix4d& m) {
@@ -45,9 +43,7 @@ void ExpectRigid(const std::vector<PathFrame>& path) {
   }
 }
 
-Eigen::Matrix4d SomeFirstCamera() {
-  return LookAt({0.3, -0.2, -1.0}, {0.5, 0.1, 2.0}, {0.1, -1.0, 0.05});
-}
+Eigen::Matrix4d SomeFirstCamera() { return LookAt({0.3, -0.2, -1.0}, {0.5, 0.1, 2.0}, {0.1, -1.0, 0.05}); }
 
 // Independent statement of the reference schedule (section 2.3): 12 turning
 // frames, 1 still frame, direction flips; period 26.
@@ -135,8 +131,7 @@ TEST(Trajectory, RotationsCameraMovesBackwardsByScaledStep) {
     o.scale_with_depth = c.scale;
     const auto path = ComputePath(o, first, c.median, 40, 123);
     for (int i = 1; i < 40; ++i) {
-      const Eigen::Vector3d move =
-          Center(path[i].cam_from_world) - Center(path[i - 1].cam_from_world);
+      const Eigen::Vector3d move = Center(path[i].cam_from_world) - Center(path[i - 1].cam_from_world);
       EXPECT_NEAR(move.norm(), c.step, 1e-12) << "frame " << i;
       // Along minus the (new) optical axis: backwards.
       EXPECT_TRUE(move.isApprox(-c.step * Axis(path[i].cam_from_world), 1e-9)) << "frame " << i;
@@ -172,8 +167,7 @@ TEST(Trajectory, TranslationsFlipEveryN) {
     const int dir = ((i / 20) % 2 == 0) ? 1 : -1;  // flips at 20, 40, 60
     EXPECT_TRUE(Rot(path[i].cam_from_world).isApprox(Rot(first), 1e-15));
     EXPECT_NEAR(path[i].cam_from_world(0, 3) - path[i - 1].cam_from_world(0, 3), dir * step, 1e-12);
-    const Eigen::Vector3d move =
-        Center(path[i].cam_from_world) - Center(path[i - 1].cam_from_world);
+    const Eigen::Vector3d move = Center(path[i].cam_from_world) - Center(path[i - 1].cam_from_world);
     // t_x grows with dir = +1, so the centre moves along -x (sideways).
     EXPECT_TRUE(move.isApprox(-dir * step * x_axis, 1e-9)) << "frame " << i;
   }
@@ -212,8 +206,7 @@ TEST(Trajectory, RoundKeepsRadiusAndLooksAtCentre) {
   EXPECT_GT(move.dot(Rot(first).row(0).transpose()), 0.0);
   o.first_direction = -1;
   const auto left = ComputePath(o, first, median, 2, 0);
-  EXPECT_LT((Center(left[1].cam_from_world) - Center(first)).dot(Rot(first).row(0).transpose()),
-            0.0);
+  EXPECT_LT((Center(left[1].cam_from_world) - Center(first)).dot(Rot(first).row(0).transpose()), 0.0);
   ExpectRigid(path);
 }
 
@@ -293,9 +286,7 @@ TEST(Trajectory, CheckNamesTheKey) {
 
 // ---------------------------------------------------------------- keyframes
 
-std::string Write(const std::filesystem::path& dir,
-                  const std::string& name,
-                  const std::string& text) {
+std::string Write(const std::filesystem::path& dir, const std::string& name, const std::string& text) {
   const auto p = dir / name;
   std::ofstream(p) << text;
   return p.string();
@@ -313,9 +304,8 @@ TEST(Trajectory, KeyframesPassThroughExactly) {
     {"frame": 30, "cam_from_world": [1, 0, 0, -4,  0, 0, -1, 2,  0, 1, 0, -1,  0, 0, 0, 1]}]})";
   const KeyframePath kp = ParseKeyframePath(text, "inline.json");
   const Eigen::Matrix4d k1 = LookAt({1, 0.5, 2}, {3, 0, 5}, {0, -1, 0});
-  const Eigen::Matrix4d k2 =
-      MakeRigid(YawQuat(M_PI / 2).toRotationMatrix().transpose(),
-                -YawQuat(M_PI / 2).toRotationMatrix().transpose() * Eigen::Vector3d(2, -1, 3));
+  const Eigen::Matrix4d k2 = MakeRigid(YawQuat(M_PI / 2).toRotationMatrix().transpose(),
+                                       -YawQuat(M_PI / 2).toRotationMatrix().transpose() * Eigen::Vector3d(2, -1, 3));
   Eigen::Matrix4d k3;
   k3 << 1, 0, 0, -4, 0, 0, -1, 2, 0, 1, 0, -1, 0, 0, 0, 1;
   for (auto interp : {KeyframeInterpolation::kCatmullRom, KeyframeInterpolation::kLinear}) {
@@ -343,14 +333,12 @@ TEST(Trajectory, KeyframesSlerpHalfwayAndShortestPath) {
     {"frame": 0, "position": [0, 0, 0], "rotation": [1, 0, 0, 0]},
     {"frame": 10, "position": [2, 0, 4], "rotation": [)" +
                            std::to_string(-q.w()) + ", 0, " + std::to_string(-q.y()) + R"(, 0]}]})";
-  const auto path = InterpolateKeyframePath(
-      ParseKeyframePath(text, "s.json"), Eigen::Matrix4d::Identity(), 1.0, 11);
+  const auto path = InterpolateKeyframePath(ParseKeyframePath(text, "s.json"), Eigen::Matrix4d::Identity(), 1.0, 11);
   const Eigen::Matrix3d half = YawQuat(M_PI / 6).toRotationMatrix();  // world_from_cam
   EXPECT_TRUE(Rot(path[5].cam_from_world).transpose().isApprox(half, 1e-6));
   EXPECT_TRUE(Center(path[5].cam_from_world).isApprox(Eigen::Vector3d(1, 0, 2), 1e-12));
   for (int f = 0; f <= 10; ++f)
-    EXPECT_NEAR(
-        YawFrom(Eigen::Matrix4d::Identity(), path[f].cam_from_world), -M_PI / 3 * f / 10, 1e-6)
+    EXPECT_NEAR(YawFrom(Eigen::Matrix4d::Identity(), path[f].cam_from_world), -M_PI / 3 * f / 10, 1e-6)
         << f;  // cam_from_world yaw is minus the world_from_cam yaw
 }
 
@@ -360,25 +348,21 @@ TEST(Trajectory, KeyframesCatmullRomIsSmoothAndStraightOnALine) {
   const std::string line = R"({"units": "absolute", "keyframes": [
     {"frame": 0, "position": [0, 0, 0]}, {"frame": 10, "position": [0, 0, 1]},
     {"frame": 20, "position": [0, 0, 2]}, {"frame": 30, "position": [0, 0, 3]}]})";
-  const auto straight = InterpolateKeyframePath(
-      ParseKeyframePath(line, "l.json"), Eigen::Matrix4d::Identity(), 1.0, 31);
+  const auto straight =
+      InterpolateKeyframePath(ParseKeyframePath(line, "l.json"), Eigen::Matrix4d::Identity(), 1.0, 31);
   for (int f = 0; f <= 30; ++f)
-    EXPECT_TRUE(Center(straight[f].cam_from_world).isApprox(Eigen::Vector3d(0, 0, f / 10.0), 1e-12))
-        << f;
+    EXPECT_TRUE(Center(straight[f].cam_from_world).isApprox(Eigen::Vector3d(0, 0, f / 10.0), 1e-12)) << f;
   // A corner: the curve leaves the polyline but its speed changes gradually.
   const std::string corner = R"({"units": "absolute", "keyframes": [
     {"frame": 0, "position": [0, 0, 0]}, {"frame": 10, "position": [0, 0, 1]},
     {"frame": 20, "position": [1, 0, 1]}]})";
-  const auto curve = InterpolateKeyframePath(
-      ParseKeyframePath(corner, "c.json"), Eigen::Matrix4d::Identity(), 1.0, 21);
+  const auto curve = InterpolateKeyframePath(ParseKeyframePath(corner, "c.json"), Eigen::Matrix4d::Identity(), 1.0, 21);
   // Catmull-Rom swings out before the corner (its tangent there is P3 - P1), so
   // frame 5 leaves the straight first leg.
   EXPECT_GT(std::abs(Center(curve[5].cam_from_world).x()), 1e-3);
   for (int f = 2; f <= 20; ++f) {
-    const Eigen::Vector3d v1 =
-        Center(curve[f].cam_from_world) - Center(curve[f - 1].cam_from_world);
-    const Eigen::Vector3d v0 =
-        Center(curve[f - 1].cam_from_world) - Center(curve[f - 2].cam_from_world);
+    const Eigen::Vector3d v1 = Center(curve[f].cam_from_world) - Center(curve[f - 1].cam_from_world);
+    const Eigen::Vector3d v0 = Center(curve[f - 1].cam_from_world) - Center(curve[f - 2].cam_from_world);
     EXPECT_LT((v1 - v0).norm(), 0.05) << f;  // no velocity jump at frame 10
   }
 }
@@ -389,8 +373,7 @@ TEST(Trajectory, KeyframesFovAndPrompts) {
     {"frame": 10, "position": [0, 0, 1], "fov_deg": 50},
     {"frame": 20, "position": [0, 0, 2], "fov_deg": 70, "prompt": "b"},
     {"frame": 30, "position": [0, 0, 3], "prompt": ""}]})";
-  const auto path = InterpolateKeyframePath(
-      ParseKeyframePath(text, "f.json"), Eigen::Matrix4d::Identity(), 1.0, 35);
+  const auto path = InterpolateKeyframePath(ParseKeyframePath(text, "f.json"), Eigen::Matrix4d::Identity(), 1.0, 35);
   ASSERT_TRUE(path[0].fov_deg && path[10].fov_deg && path[15].fov_deg && path[34].fov_deg);
   EXPECT_DOUBLE_EQ(*path[0].fov_deg, 50.0);  // held before the first fov keyframe
   EXPECT_DOUBLE_EQ(*path[10].fov_deg, 50.0);
@@ -402,11 +385,11 @@ TEST(Trajectory, KeyframesFovAndPrompts) {
   for (int f = 20; f < 30; ++f) EXPECT_EQ(path[f].prompt, "b") << f;
   for (int f = 30; f < 35; ++f) EXPECT_EQ(path[f].prompt, "") << f;  // back to the run prompt
   // No fov anywhere: unset.
-  const auto plain = InterpolateKeyframePath(
-      ParseKeyframePath(R"({"keyframes": [{"frame": 0, "position": [0, 0, 0]}]})", "p.json"),
-      Eigen::Matrix4d::Identity(),
-      1.0,
-      3);
+  const auto plain =
+      InterpolateKeyframePath(ParseKeyframePath(R"({"keyframes": [{"frame": 0, "position": [0, 0, 0]}]})", "p.json"),
+                              Eigen::Matrix4d::Identity(),
+                              1.0,
+                              3);
   EXPECT_FALSE(plain[2].fov_deg.has_value());
   EXPECT_TRUE(plain[2].cam_from_world.isIdentity(0));
 }
@@ -433,8 +416,7 @@ TEST(Trajectory, KeyframesRelativeUnitsScaleWithMedianDepth) {
   // Keyframe 8 in world: the first camera's frame, position scaled by 3.
   const Eigen::Vector3d p8 = Center(b[8].cam_from_world * world_from_first);
   EXPECT_TRUE(p8.isApprox(Eigen::Vector3d(1.5, -0.6, 3.0), 1e-12));
-  const Eigen::Vector3d world_p8 =
-      (world_from_first * Eigen::Vector4d(1.5, -0.6, 3.0, 1)).head<3>();
+  const Eigen::Vector3d world_p8 = (world_from_first * Eigen::Vector4d(1.5, -0.6, 3.0, 1)).head<3>();
   EXPECT_TRUE(Center(b[8].cam_from_world).isApprox(world_p8, 1e-12));
   ExpectRigid(a);
   ExpectRigid(b);
@@ -474,46 +456,35 @@ TEST(Trajectory, MalformedKeyframeFilesNameFileAndKey) {
       {R"({"keyframes": [{"frame": 1, "position": [0, 0, 0]}]})", "keyframes[0].frame"},
       {R"({"keyframes": [{"frame": -1, "position": [0, 0, 0]}]})", "keyframes[0].frame"},
       {R"({"keyframes": [{"frame": 0.5, "position": [0, 0, 0]}]})", "keyframes[0].frame"},
-      {R"({"keyframes": [)" + ok0 +
-           R"(, {"frame": 5, "position": [0, 0, 1]}, {"frame": 3, "position": [0, 0, 2]}]})",
+      {R"({"keyframes": [)" + ok0 + R"(, {"frame": 5, "position": [0, 0, 1]}, {"frame": 3, "position": [0, 0, 2]}]})",
        "keyframes[2].frame"},  // unsorted
-      {R"({"keyframes": [)" + ok0 +
-           R"(, {"frame": 5, "position": [0, 0, 1]}, {"frame": 5, "position": [0, 0, 2]}]})",
+      {R"({"keyframes": [)" + ok0 + R"(, {"frame": 5, "position": [0, 0, 1]}, {"frame": 5, "position": [0, 0, 2]}]})",
        "keyframes[2].frame"},  // duplicate
-      {R"({"keyframes": [)" + ok0 + R"(, {"frame": 5, "position": [0, 1]}]})",
-       "keyframes[1].position"},
-      {R"({"keyframes": [)" + ok0 + R"(, {"frame": 5, "position": [0, "a", 1]}]})",
-       "keyframes[1].position"},
+      {R"({"keyframes": [)" + ok0 + R"(, {"frame": 5, "position": [0, 1]}]})", "keyframes[1].position"},
+      {R"({"keyframes": [)" + ok0 + R"(, {"frame": 5, "position": [0, "a", 1]}]})", "keyframes[1].position"},
       {R"({"keyframes": [)" + ok0 + R"(, {"frame": 5}]})", "keyframes[1].position"},
       {R"({"keyframes": [)" + ok0 + R"(, {"frame": 5, "position": [0, 0, 1], "look_at": [0, 0]}]})",
        "keyframes[1].look_at"},
-      {R"({"keyframes": [)" + ok0 +
-           R"(, {"frame": 5, "position": [0, 0, 1], "look_at": [0, 0, 1]}]})",
+      {R"({"keyframes": [)" + ok0 + R"(, {"frame": 5, "position": [0, 0, 1], "look_at": [0, 0, 1]}]})",
        "keyframes[1].look_at"},  // coincides
-      {R"({"keyframes": [)" + ok0 +
-           R"(, {"frame": 5, "position": [0, 0, 1], "look_at": [0, 3, 1]}]})",
+      {R"({"keyframes": [)" + ok0 + R"(, {"frame": 5, "position": [0, 0, 1], "look_at": [0, 3, 1]}]})",
        "keyframes[1].up"},  // looks straight along up
       {R"({"keyframes": [)" + ok0 + R"(, {"frame": 5, "position": [0, 0, 1], "up": [0, -1, 0]}]})",
        "keyframes[1].up"},  // up without look_at
-      {R"({"keyframes": [)" + ok0 +
-           R"(, {"frame": 5, "position": [0, 0, 1], "rotation": [1, 0, 0]}]})",
+      {R"({"keyframes": [)" + ok0 + R"(, {"frame": 5, "position": [0, 0, 1], "rotation": [1, 0, 0]}]})",
        "keyframes[1].rotation"},
-      {R"({"keyframes": [)" + ok0 +
-           R"(, {"frame": 5, "position": [0, 0, 1], "rotation": [0, 0, 0, 0]}]})",
+      {R"({"keyframes": [)" + ok0 + R"(, {"frame": 5, "position": [0, 0, 1], "rotation": [0, 0, 0, 0]}]})",
        "keyframes[1].rotation"},
       {R"({"keyframes": [)" + ok0 +
            R"(, {"frame": 5, "position": [0, 0, 1], "rotation": [1, 0, 0, 0], "look_at": [0, 0, 3]}]})",
        "keyframes[1].rotation"},
       {R"({"keyframes": [)" + ok0 + R"(, {"frame": 5, "cam_from_world": [1, 0, 0, 0]}]})",
        "keyframes[1].cam_from_world"},
-      {R"({"keyframes": [)" + ok0 +
-           R"(, {"frame": 5, "cam_from_world": [2,0,0,0, 0,1,0,0, 0,0,1,0, 0,0,0,1]}]})",
+      {R"({"keyframes": [)" + ok0 + R"(, {"frame": 5, "cam_from_world": [2,0,0,0, 0,1,0,0, 0,0,1,0, 0,0,0,1]}]})",
        "keyframes[1].cam_from_world"},  // scaled
-      {R"({"keyframes": [)" + ok0 +
-           R"(, {"frame": 5, "cam_from_world": [-1,0,0,0, 0,1,0,0, 0,0,1,0, 0,0,0,1]}]})",
+      {R"({"keyframes": [)" + ok0 + R"(, {"frame": 5, "cam_from_world": [-1,0,0,0, 0,1,0,0, 0,0,1,0, 0,0,0,1]}]})",
        "keyframes[1].cam_from_world"},  // reflection
-      {R"({"keyframes": [)" + ok0 +
-           R"(, {"frame": 5, "cam_from_world": [1,0,0,0, 0,1,0,0, 0,0,1,0, 0,0,1,1]}]})",
+      {R"({"keyframes": [)" + ok0 + R"(, {"frame": 5, "cam_from_world": [1,0,0,0, 0,1,0,0, 0,0,1,0, 0,0,1,1]}]})",
        "keyframes[1].cam_from_world"},  // last row
       {R"({"keyframes": [)" + ok0 +
            R"(, {"frame": 5, "position": [0, 0, 1], "cam_from_world": [1,0,0,0, 0,1,0,0, 0,0,1,0, 0,0,0,1]}]})",
@@ -522,10 +493,8 @@ TEST(Trajectory, MalformedKeyframeFilesNameFileAndKey) {
        "keyframes[1].fov_deg"},
       {R"({"keyframes": [)" + ok0 + R"(, {"frame": 5, "position": [0, 0, 1], "fov_deg": "wide"}]})",
        "keyframes[1].fov_deg"},
-      {R"({"keyframes": [)" + ok0 + R"(, {"frame": 5, "position": [0, 0, 1], "prompt": 3}]})",
-       "keyframes[1].prompt"},
-      {R"({"keyframes": [)" + ok0 + R"(, {"frame": 5, "positon": [0, 0, 1]}]})",
-       "keyframes[1].positon"},
+      {R"({"keyframes": [)" + ok0 + R"(, {"frame": 5, "position": [0, 0, 1], "prompt": 3}]})", "keyframes[1].prompt"},
+      {R"({"keyframes": [)" + ok0 + R"(, {"frame": 5, "positon": [0, 0, 1]}]})", "keyframes[1].positon"},
   };
   const auto dir = testing::CreateTestDir();
   for (size_t i = 0; i < cases.size(); ++i) {
@@ -536,8 +505,7 @@ TEST(Trajectory, MalformedKeyframeFilesNameFileAndKey) {
     } catch (const InputError& e) {
       const std::string what = e.what();
       EXPECT_EQ(what.find('\n'), std::string::npos) << what;
-      const std::string prefix =
-          cases[i].key.empty() ? file + ": not valid JSON" : file + ": " + cases[i].key + ": ";
+      const std::string prefix = cases[i].key.empty() ? file + ": not valid JSON" : file + ": " + cases[i].key + ": ";
       EXPECT_EQ(what.rfind(prefix, 0), 0u) << "case " << i << ": " << what;
     }
   }
@@ -564,8 +532,7 @@ TEST(Trajectory, AcceptsHandTypedRotations) {
   const std::string text = R"({"units": "absolute", "keyframes": [
     {"frame": 0, "position": [0, 0, 0], "rotation": [0.966, 0, 0.259, 0]},
     {"frame": 5, "cam_from_world": [0.707,0,-0.707,1, 0,1,0,0, 0.707,0,0.707,0, 0,0,0,1]}]})";
-  const auto path = InterpolateKeyframePath(
-      ParseKeyframePath(text, "h.json"), Eigen::Matrix4d::Identity(), 1.0, 8);
+  const auto path = InterpolateKeyframePath(ParseKeyframePath(text, "h.json"), Eigen::Matrix4d::Identity(), 1.0, 8);
   ExpectRigid(path);
 }
 
@@ -594,8 +561,8 @@ TEST(Trajectory, ExampleCameraPathsLoad) {
   }
   EXPECT_GE(count, 3);
   // The prompt example switches prompts at its keyframes.
-  const auto journey = InterpolateKeyframePath(
-      LoadKeyframePath(dir / "prompt_journey.json"), Eigen::Matrix4d::Identity(), 1.0, 90);
+  const auto journey =
+      InterpolateKeyframePath(LoadKeyframePath(dir / "prompt_journey.json"), Eigen::Matrix4d::Identity(), 1.0, 90);
   EXPECT_NE(journey[0].prompt, journey[45].prompt);
   EXPECT_NE(journey[45].prompt, journey[85].prompt);
   EXPECT_EQ(journey[0].prompt, journey[39].prompt);

@@ -20,8 +20,7 @@ using json = nlohmann::json;
 
 Eigen::Matrix4d RandomRigid(std::mt19937& rng) {
   std::normal_distribution<double> normal;
-  const Eigen::Quaterniond q =
-      Eigen::Quaterniond(normal(rng), normal(rng), normal(rng), normal(rng)).normalized();
+  const Eigen::Quaterniond q = Eigen::Quaterniond(normal(rng), normal(rng), normal(rng), normal(rng)).normalized();
   const Eigen::Vector3d t(3 * normal(rng), 3 * normal(rng), 3 * normal(rng));
   return MakeRigid(q.toRotationMatrix(), t);
 }
@@ -219,14 +218,11 @@ TEST(TransformsJson, MalformedInputNamesFileAndKey) {
   expect(R"({"w": 4, "h": 4, "fl_x": 3, "frames": []})", {"frames: expected at least one frame"});
   expect(R"({"w": 4, "h": 4, "fl_x": 3, "frames": [{"transform_matrix": )" + good_matrix + "}, {}]}",
          {"frames[1].transform_matrix: missing"});
-  expect(R"({"h": 4, "fl_x": 3, "frames": [{"transform_matrix": )" + good_matrix + "}]}",
-         {"w: missing"});
-  expect(R"({"w": 4, "h": 4, "frames": [{"transform_matrix": )" + good_matrix + "}]}",
-         {"fl_x: missing"});
+  expect(R"({"h": 4, "fl_x": 3, "frames": [{"transform_matrix": )" + good_matrix + "}]}", {"w: missing"});
+  expect(R"({"w": 4, "h": 4, "frames": [{"transform_matrix": )" + good_matrix + "}]}", {"fl_x: missing"});
   expect(R"({"w": 4.5, "h": 4, "fl_x": 3, "frames": [{"transform_matrix": )" + good_matrix + "}]}",
          {"w: expected a positive integer"});
-  expect(R"({"w": 4, "h": 4, "fl_x": 3, "frames": [{"fl_x": "big", "transform_matrix": )" +
-             good_matrix + "}]}",
+  expect(R"({"w": 4, "h": 4, "fl_x": 3, "frames": [{"fl_x": "big", "transform_matrix": )" + good_matrix + "}]}",
          {"frames[0].fl_x: expected a number"});
   expect(R"({"w": 4, "h": 4, "fl_x": 3, "frames": [{"transform_matrix": [[1,0,0],[0,1,0],[0,0,1]]}]})",
          {"frames[0].transform_matrix: expected 4 rows of 4 numbers"});
@@ -312,8 +308,8 @@ TEST(ColmapText, QuaternionIsHamiltonWFirstOfCamFromWorld) {
   }
   // A known case: cam_from_world = rotation by +90 deg about z.
   Camera rz;
-  rz.cam_from_world = MakeRigid(Eigen::AngleAxisd(M_PI / 2, Eigen::Vector3d::UnitZ()).toRotationMatrix(),
-                                Eigen::Vector3d(1, 2, 3));
+  rz.cam_from_world =
+      MakeRigid(Eigen::AngleAxisd(M_PI / 2, Eigen::Vector3d::UnitZ()).toRotationMatrix(), Eigen::Vector3d(1, 2, 3));
   track.cameras.push_back(rz);
   WriteColmapText(dir, track);
 
@@ -346,8 +342,7 @@ TEST(ColmapText, QuaternionIsHamiltonWFirstOfCamFromWorld) {
 
   // And the reader: a hand-written 90 deg about z maps world +x to camera +y.
   WriteText(dir / "cameras.txt", "1 SIMPLE_PINHOLE 100 80 90 50 40\n");
-  WriteText(dir / "images.txt",
-            "# comment\n7 0.70710678118654757 0 0 0.70710678118654757 0 0 0 1 a.png\n\n");
+  WriteText(dir / "images.txt", "# comment\n7 0.70710678118654757 0 0 0.70710678118654757 0 0 0 1 a.png\n\n");
   const CameraTrack read = ReadColmapText(dir);
   ASSERT_EQ(read.cameras.size(), 1u);
   EXPECT_LE((read.cameras[0].PointInCam({1, 0, 0}) - Eigen::Vector3d(0, 1, 0)).norm(), 1e-12);
@@ -380,26 +375,27 @@ TEST(ColmapText, MalformedInputNamesFileAndLine) {
   const fs::path dir = testing::CreateTestDir();
   const fs::path cameras = dir / "cameras.txt", images = dir / "images.txt";
   const std::string good_cameras = "# header\n1 PINHOLE 100 80 90 91 50 40\n";
-  const auto expect = [&](const std::string& cameras_text, const std::string& images_text,
-                          const std::vector<std::string>& parts) {
-    WriteText(cameras, cameras_text);
-    WriteText(images, images_text);
-    ExpectInputError([&] { ReadColmapText(dir); }, parts);
-  };
+  const auto expect =
+      [&](const std::string& cameras_text, const std::string& images_text, const std::vector<std::string>& parts) {
+        WriteText(cameras, cameras_text);
+        WriteText(images, images_text);
+        ExpectInputError([&] { ReadColmapText(dir); }, parts);
+      };
   // Wrong arity: 9 fields on line 3 (the name is missing).
   expect(good_cameras, "# a\n# b\n1 1 0 0 0 0 0 0 1\n\n", {images.string() + ":3:", "expected 10 fields", "got 9"});
   // Unknown camera id on line 3.
-  expect(good_cameras, "1 1 0 0 0 0 0 0 1 a.png\n\n2 1 0 0 0 0 0 0 4 b.png\n\n",
+  expect(good_cameras,
+         "1 1 0 0 0 0 0 0 1 a.png\n\n2 1 0 0 0 0 0 0 4 b.png\n\n",
          {images.string() + ":3:", "unknown CAMERA_ID 4"});
   // A number that is not one.
   expect(good_cameras, "1 1 0 0 zero 0 0 0 1 a.png\n\n", {images.string() + ":1:", "QZ", "\"zero\""});
   // Not a unit quaternion.
   expect(good_cameras, "1 2 0 0 0 0 0 0 1 a.png\n\n", {images.string() + ":1:", "unit quaternion"});
   // Missing points line: the next image line is read as points (10 fields).
-  expect(good_cameras, "1 1 0 0 0 0 0 0 1 a.png\n2 1 0 0 0 0 0 0 1 b.png\n",
-         {images.string() + ":2:", "POINTS2D"});
+  expect(good_cameras, "1 1 0 0 0 0 0 0 1 a.png\n2 1 0 0 0 0 0 0 1 b.png\n", {images.string() + ":2:", "POINTS2D"});
   // Duplicate image id.
-  expect(good_cameras, "1 1 0 0 0 0 0 0 1 a.png\n\n1 1 0 0 0 0 0 0 1 b.png\n\n",
+  expect(good_cameras,
+         "1 1 0 0 0 0 0 0 1 a.png\n\n1 1 0 0 0 0 0 0 1 b.png\n\n",
          {images.string() + ":3:", "duplicate IMAGE_ID"});
   // No images at all.
   expect(good_cameras, "# nothing\n", {images.string(), "no images"});
@@ -407,7 +403,8 @@ TEST(ColmapText, MalformedInputNamesFileAndLine) {
   expect("1 FISHEYE 100 80 90 50 40 0.1\n", "", {cameras.string() + ":1:", "FISHEYE"});
   expect("# x\n1 PINHOLE 100 80 90 50 40\n", "", {cameras.string() + ":2:", "has 8 fields", "got 7"});
   expect("1 PINHOLE 0 80 90 90 50 40\n", "", {cameras.string() + ":1:", "WIDTH"});
-  expect("1 PINHOLE 100 80 90 90 50 40\n1 PINHOLE 100 80 90 90 50 40\n", "",
+  expect("1 PINHOLE 100 80 90 90 50 40\n1 PINHOLE 100 80 90 90 50 40\n",
+         "",
          {cameras.string() + ":2:", "duplicate CAMERA_ID"});
   // Missing files / folder.
   fs::remove(cameras);
@@ -477,8 +474,8 @@ TEST(CameraTrack, AbsoluteKeyframePathReproducesEveryCamera) {
   // frame_step spreads the keyframes; the keyframes themselves are still exact.
   TrackPathOptions options;
   options.frame_step = 4;
-  const std::vector<PathFrame> spread = InterpolateKeyframePath(
-      TrackToKeyframePath(track, options), Eigen::Matrix4d::Identity(), 0.1, 4 * (n - 1) + 1);
+  const std::vector<PathFrame> spread =
+      InterpolateKeyframePath(TrackToKeyframePath(track, options), Eigen::Matrix4d::Identity(), 0.1, 4 * (n - 1) + 1);
   for (int i = 0; i < n; ++i)
     EXPECT_LE((spread[4 * i].cam_from_world - track.cameras[i].cam_from_world).cwiseAbs().maxCoeff(), 1e-9);
 }
@@ -496,8 +493,7 @@ TEST(CameraTrack, RelativeKeyframePathStartsFromTheRunsCamera) {
 
   // length_scale * median_depth = 1 and the run starting at the track's first
   // camera: the track comes back unchanged.
-  const std::vector<PathFrame> same =
-      InterpolateKeyframePath(path, track.cameras[0].cam_from_world, 0.5, n);
+  const std::vector<PathFrame> same = InterpolateKeyframePath(path, track.cameras[0].cam_from_world, 0.5, n);
   for (int i = 0; i < n; ++i)
     EXPECT_LE((same[i].cam_from_world - track.cameras[i].cam_from_world).cwiseAbs().maxCoeff(), 1e-9) << i;
 

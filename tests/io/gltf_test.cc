@@ -1,15 +1,14 @@
-#include "scenescape/io/gltf_export.h"
-
 #include <ATen/ATen.h>
+#include <Eigen/Geometry>
 #include <gtest/gtest.h>
 
-#include <Eigen/Geometry>
 #include <cstring>
 #include <limits>
 #include <set>
 
 #include "scenescape/core/check.h"
 #include "scenescape/core/fs.h"
+#include "scenescape/io/gltf_export.h"
 #include "testing.h"
 
 // TinyGLTF (Debian's libtinygltf-dev header) compiled into this test only, to
@@ -80,7 +79,7 @@ TEST(Glb, SrgbToLinear) {
   EXPECT_NEAR(SrgbToLinear(1.0f), 1.0f, 1e-6);
   EXPECT_NEAR(SrgbToLinear(0.5f), 0.2140411f, 1e-6);
   EXPECT_NEAR(SrgbToLinear(0.04f), 0.04f / 12.92f, 1e-7);  // linear toe
-  EXPECT_NEAR(SrgbToLinear(1.5f), 1.0f, 1e-6);              // clamped
+  EXPECT_NEAR(SrgbToLinear(1.5f), 1.0f, 1e-6);             // clamped
   EXPECT_EQ(SrgbToLinear(-0.5f), 0.0f);
 }
 
@@ -115,10 +114,8 @@ TEST(Glb, RoundTripThroughTinyGltf) {
   const int pos_id = prim.attributes.at("POSITION");
   const tinygltf::Accessor& pos = model.accessors[pos_id];
   ASSERT_EQ(pos.count, 257u);
-  const std::vector<float> positions =
-      Read<float>(model, pos_id, TINYGLTF_COMPONENT_TYPE_FLOAT, TINYGLTF_TYPE_VEC3);
-  const at::Tensor expected =
-      mesh.vertices * at::tensor({1.0f, -1.0f, -1.0f}, at::kFloat).view({1, 3});
+  const std::vector<float> positions = Read<float>(model, pos_id, TINYGLTF_COMPONENT_TYPE_FLOAT, TINYGLTF_TYPE_VEC3);
+  const at::Tensor expected = mesh.vertices * at::tensor({1.0f, -1.0f, -1.0f}, at::kFloat).view({1, 3});
   const at::Tensor got = at::from_blob(const_cast<float*>(positions.data()), {257, 3}, at::kFloat);
   EXPECT_TRUE(at::equal(got, expected));
   ASSERT_EQ(pos.minValues.size(), 3u);
@@ -131,8 +128,7 @@ TEST(Glb, RoundTripThroughTinyGltf) {
   // Colours: float RGB, the sRGB decode of the mesh's values.
   const int col_id = prim.attributes.at("COLOR_0");
   ASSERT_EQ(model.accessors[col_id].count, 257u);
-  const std::vector<float> colors =
-      Read<float>(model, col_id, TINYGLTF_COMPONENT_TYPE_FLOAT, TINYGLTF_TYPE_VEC3);
+  const std::vector<float> colors = Read<float>(model, col_id, TINYGLTF_COMPONENT_TYPE_FLOAT, TINYGLTF_TYPE_VEC3);
   const float* c = mesh.colors.data_ptr<float>();
   for (size_t i = 0; i < colors.size(); ++i) ASSERT_EQ(colors[i], SrgbToLinear(c[i])) << i;
 
@@ -146,8 +142,7 @@ TEST(Glb, RoundTripThroughTinyGltf) {
 
   // Buffer views carry their targets; the material is unlit, double-sided.
   EXPECT_EQ(model.bufferViews[pos.bufferView].target, TINYGLTF_TARGET_ARRAY_BUFFER);
-  EXPECT_EQ(model.bufferViews[model.accessors[prim.indices].bufferView].target,
-            TINYGLTF_TARGET_ELEMENT_ARRAY_BUFFER);
+  EXPECT_EQ(model.bufferViews[model.accessors[prim.indices].bufferView].target, TINYGLTF_TARGET_ELEMENT_ARRAY_BUFFER);
   ASSERT_EQ(prim.material, 0);
   const tinygltf::Material& material = model.materials[0];
   EXPECT_TRUE(material.doubleSided);
@@ -166,8 +161,7 @@ TEST(Glb, RawColorsWhenAsked) {
   WriteGlb(path, mesh, options);
   const tinygltf::Model model = Load(path);
   const std::vector<float> colors = Read<float>(
-      model, model.meshes[0].primitives[0].attributes.at("COLOR_0"), TINYGLTF_COMPONENT_TYPE_FLOAT,
-      TINYGLTF_TYPE_VEC3);
+      model, model.meshes[0].primitives[0].attributes.at("COLOR_0"), TINYGLTF_COMPONENT_TYPE_FLOAT, TINYGLTF_TYPE_VEC3);
   const at::Tensor expected = mesh.colors.clamp(0, 1);
   const at::Tensor got = at::from_blob(const_cast<float*>(colors.data()), {20, 3}, at::kFloat);
   EXPECT_TRUE(at::equal(got, expected));
@@ -179,8 +173,8 @@ TEST(Glb, ContainerLayout) {
   const std::string bytes = ReadFile(path);
   ASSERT_GE(bytes.size(), 28u);
   EXPECT_EQ(bytes.substr(0, 4), "glTF");
-  EXPECT_EQ(U32(bytes, 4), 2u);               // version
-  EXPECT_EQ(U32(bytes, 8), bytes.size());     // total length
+  EXPECT_EQ(U32(bytes, 4), 2u);            // version
+  EXPECT_EQ(U32(bytes, 8), bytes.size());  // total length
   const uint32_t json_length = U32(bytes, 12);
   EXPECT_EQ(bytes.substr(16, 4), "JSON");
   EXPECT_EQ(json_length % 4, 0u);
@@ -206,9 +200,10 @@ TEST(Glb, AxesAreYUpAndWindingIsKept) {
   const fs::path path = testing::CreateTestDir() / "tri.glb";
   WriteGlb(path, mesh);
   const tinygltf::Model model = Load(path);
-  const std::vector<float> p = Read<float>(
-      model, model.meshes[0].primitives[0].attributes.at("POSITION"), TINYGLTF_COMPONENT_TYPE_FLOAT,
-      TINYGLTF_TYPE_VEC3);
+  const std::vector<float> p = Read<float>(model,
+                                           model.meshes[0].primitives[0].attributes.at("POSITION"),
+                                           TINYGLTF_COMPONENT_TYPE_FLOAT,
+                                           TINYGLTF_TYPE_VEC3);
   const Eigen::Vector3f g0(p[0], p[1], p[2]), g1(p[3], p[4], p[5]), g2(p[6], p[7], p[8]);
   // In glTF it is above the origin (+y) and in front of glTF's default camera (-z)...
   EXPECT_GT(g0.y(), 0.0f);

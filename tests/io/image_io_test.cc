@@ -2,10 +2,10 @@
 
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
-
-#include <fstream>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+
+#include <fstream>
 
 #include "scenescape/core/check.h"
 #include "scenescape/core/fs.h"
@@ -28,9 +28,7 @@ std::vector<std::string> ListDir(const fs::path& dir) {
   return names;
 }
 
-void WriteBytes(const fs::path& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary) << bytes;
-}
+void WriteBytes(const fs::path& path, const std::string& bytes) { std::ofstream(path, std::ios::binary) << bytes; }
 
 // Expects ReadImage(path) to throw an InputError whose single-line message
 // names the file and contains `problem`.
@@ -101,7 +99,7 @@ TEST(ImageIo, ReadsGreyAnd16BitAndJpeg) {
   cv::Mat deep(3, 3, CV_16UC3, cv::Scalar(1000, 2000, 65535));  // BGR
   ASSERT_TRUE(cv::imwrite((dir / "deep.png").string(), deep));
   at::Tensor d = ReadImage(dir / "deep.png");
-  EXPECT_FLOAT_EQ(d[0][0][0].item<float>(), 1.0f);  // R
+  EXPECT_FLOAT_EQ(d[0][0][0].item<float>(), 1.0f);                // R
   EXPECT_FLOAT_EQ(d[0][0][2].item<float>(), 1000.0f / 65535.0f);  // B
 
   cv::Mat bgra(3, 3, CV_8UC4, cv::Scalar(10, 20, 30, 0));
@@ -197,9 +195,9 @@ TEST(DepthIo, Png16RoundTripWithinQuantisation) {
   const double scale = 1000.0;
   at::Tensor depth = at::rand({30, 40}) * 60.0f + 0.001f;
   depth.index_put_({at::rand({30, 40}) < 0.2}, -1.0f);
-  depth[0][0] = 0.0001f;   // below half a step: must stay valid
-  depth[0][1] = 1000.0f;   // beyond 65.535: clamped
-  depth[0][2] = 12.345f;   // exactly on the grid
+  depth[0][0] = 0.0001f;  // below half a step: must stay valid
+  depth[0][1] = 1000.0f;  // beyond 65.535: clamped
+  depth[0][2] = 12.345f;  // exactly on the grid
   const int64_t clamped = WriteDepthPng16(dir / "d.png", depth, scale);
   EXPECT_EQ(clamped, 1);
 
@@ -217,8 +215,7 @@ TEST(DepthIo, Png16RoundTripWithinQuantisation) {
   at::Tensor normal = ~invalid;
   normal[0][0] = false;
   normal[0][1] = false;
-  const double err =
-      (back - depth).abs().masked_select(normal).max().item<double>();
+  const double err = (back - depth).abs().masked_select(normal).max().item<double>();
   EXPECT_LE(err, 0.5 / scale + 1e-5);
   EXPECT_FLOAT_EQ(back[0][0].item<float>(), 0.001f);
   EXPECT_FLOAT_EQ(back[0][1].item<float>(), 65.535f);
@@ -244,9 +241,9 @@ TEST(DepthIo, Rejects8BitDepth) {
 TEST(DepthIo, PreviewIsViridisOfDisparity) {
   const fs::path dir = testing::CreateTestDir();
   at::Tensor depth = at::full({4, 4}, 2.0f);
-  depth[0][0] = 1.0f;    // nearest: top of the map
-  depth[0][1] = 4.0f;    // farthest: bottom of the map
-  depth[0][2] = -1.0f;   // invalid: black
+  depth[0][0] = 1.0f;   // nearest: top of the map
+  depth[0][1] = 4.0f;   // farthest: bottom of the map
+  depth[0][2] = -1.0f;  // invalid: black
   WriteDepthPreview(dir / "p.png", depth);
   const cv::Mat preview = cv::imread((dir / "p.png").string(), cv::IMREAD_COLOR);
   ASSERT_EQ(preview.size(), cv::Size(4, 4));

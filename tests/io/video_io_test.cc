@@ -2,7 +2,6 @@
 
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
-
 #include <opencv2/videoio.hpp>
 
 #include "scenescape/core/check.h"
@@ -39,9 +38,7 @@ std::vector<at::Tensor> ReadBack(const fs::path& path) {
   return frames;
 }
 
-size_t CountFiles(const fs::path& dir) {
-  return std::distance(fs::directory_iterator(dir), fs::directory_iterator());
-}
+size_t CountFiles(const fs::path& dir) { return std::distance(fs::directory_iterator(dir), fs::directory_iterator()); }
 
 void ExpectSameVideo(const std::vector<at::Tensor>& got, const std::vector<at::Tensor>& want) {
   ASSERT_EQ(got.size(), want.size());

@@ -28,16 +28,16 @@ TEST(Unproject, MatchesCameraUnproject) {
 TEST(AddFrame, FirstFrameTriangulatesEveryQuadFacingTheCamera) {
   const Camera cam = SmallCamera();
   Mesh mesh = Mesh::Empty();
-  const auto stats = AddFrameToMesh(mesh, at::rand({32, 32, 3}), at::full({32, 32}, 2.0f),
-                                    at::ones({32, 32}, at::kBool), at::Tensor(), cam, {});
+  const auto stats = AddFrameToMesh(
+      mesh, at::rand({32, 32, 3}), at::full({32, 32}, 2.0f), at::ones({32, 32}, at::kBool), at::Tensor(), cam, {});
   EXPECT_EQ(stats.new_vertices, 32 * 32);
   EXPECT_EQ(mesh.NumFaces(), 2 * 31 * 31);
   mesh.Validate();
   // Normal of each face points towards the camera (negative z for a plane in front).
   const at::Tensor f = mesh.faces.to(at::kLong);
   const at::Tensor v0 = mesh.vertices.index_select(0, f.select(1, 0));
-  const at::Tensor n = at::cross(mesh.vertices.index_select(0, f.select(1, 1)) - v0,
-                                 mesh.vertices.index_select(0, f.select(1, 2)) - v0, -1);
+  const at::Tensor n = at::cross(
+      mesh.vertices.index_select(0, f.select(1, 1)) - v0, mesh.vertices.index_select(0, f.select(1, 2)) - v0, -1);
   EXPECT_TRUE((n.select(1, 2) < 0).all().item<bool>());
 }
 
@@ -46,16 +46,16 @@ TEST(AddFrame, StretchedFacesAtADepthStepAreRemoved) {
   at::Tensor depth = at::full({32, 32}, 1.0f);
   depth.narrow(1, 16, 16).fill_(4.0f);  // a wall edge: near left half, far right half
   Mesh mesh = Mesh::Empty();
-  const auto stats = AddFrameToMesh(mesh, at::rand({32, 32, 3}), depth,
-                                    at::ones({32, 32}, at::kBool), at::Tensor(), cam, {});
+  const auto stats =
+      AddFrameToMesh(mesh, at::rand({32, 32, 3}), depth, at::ones({32, 32}, at::kBool), at::Tensor(), cam, {});
   // The column of quads bridging the step holds 2*31 faces seen edge-on: all removed.
   EXPECT_EQ(stats.removed_stretched, 2 * 31);
   EXPECT_EQ(mesh.NumFaces(), 2 * 31 * 31 - 2 * 31);
   // No remaining face spans more than a pixel's depth difference.
   const at::Tensor f = mesh.faces.to(at::kLong);
   const at::Tensor z = mesh.vertices.select(1, 2);
-  const at::Tensor zf = at::stack({z.index_select(0, f.select(1, 0)), z.index_select(0, f.select(1, 1)),
-                                   z.index_select(0, f.select(1, 2))}, 1);
+  const at::Tensor zf = at::stack(
+      {z.index_select(0, f.select(1, 0)), z.index_select(0, f.select(1, 1)), z.index_select(0, f.select(1, 2))}, 1);
   EXPECT_LT((std::get<0>(zf.max(1)) - std::get<0>(zf.min(1))).max().item<float>(), 1e-4);
 }
 
@@ -65,8 +65,8 @@ TEST(AddFrame, ObliqueSmoothSurfaceIsKept) {
   const at::Tensor rows = at::arange(32, at::kFloat).unsqueeze(1).expand({32, 32});
   const at::Tensor depth = 1.0f + rows * 0.05f;
   Mesh mesh = Mesh::Empty();
-  const auto stats = AddFrameToMesh(mesh, at::rand({32, 32, 3}), depth,
-                                    at::ones({32, 32}, at::kBool), at::Tensor(), cam, {});
+  const auto stats =
+      AddFrameToMesh(mesh, at::rand({32, 32, 3}), depth, at::ones({32, 32}, at::kBool), at::Tensor(), cam, {});
   EXPECT_EQ(stats.removed_stretched, 0);
   EXPECT_EQ(mesh.NumFaces(), 2 * 31 * 31);
 }
@@ -83,8 +83,7 @@ TEST(AddFrame, LaterFramesAddOnlyHolePixelsAndStitch) {
   at::Tensor stitch = at::full({32, 32}, -1, at::kInt);
   for (int v = 0; v < 32; ++v) stitch[v][19] = v * 20 + 19;
   const at::Tensor holes = first.logical_not();
-  const auto stats = AddFrameToMesh(mesh, at::rand({32, 32, 3}), at::full({32, 32}, 2.0f), holes,
-                                    stitch, cam, {});
+  const auto stats = AddFrameToMesh(mesh, at::rand({32, 32, 3}), at::full({32, 32}, 2.0f), holes, stitch, cam, {});
   EXPECT_EQ(stats.new_vertices, holes.sum().item<int64_t>());
   EXPECT_EQ(mesh.NumVertices(), v_before + 32 * 12);
   // Quads between columns 19 and 20 are now bridged: 31 quads x 2 more faces.
@@ -108,8 +107,8 @@ TEST(StitchVertexIds, PicksTheNearestVertexOfTheFaceSeen) {
 
 TEST(Morphology, OpeningRemovesSpecksAndKeepsBlocks) {
   at::Tensor m = at::zeros({10, 10}, at::kBool);
-  m[1][1] = true;                                      // speck
-  m.narrow(0, 4, 5).narrow(1, 4, 5).fill_(true);       // 5x5 block
+  m[1][1] = true;                                 // speck
+  m.narrow(0, 4, 5).narrow(1, 4, 5).fill_(true);  // 5x5 block
   const at::Tensor opened = Open(m, 3);
   EXPECT_FALSE(opened[1][1].item<bool>());
   EXPECT_EQ(opened.sum().item<int64_t>(), 25);

@@ -54,8 +54,15 @@ void WriteText(const fs::path& path, const std::string& text) {
 // A folder with the example manifest and empty placeholder files.
 fs::path ExampleFolder() {
   const fs::path dir = testing::CreateTestDir();
-  for (const char* f : {"text_encoder.pt", "unet.pt", "vae_encoder.pt", "vae_decoder.pt",
-                        "depth.pt", "clip_image.pt", "clip_text.pt", "vocab.json", "merges.txt"})
+  for (const char* f : {"text_encoder.pt",
+                        "unet.pt",
+                        "vae_encoder.pt",
+                        "vae_decoder.pt",
+                        "depth.pt",
+                        "clip_image.pt",
+                        "clip_text.pt",
+                        "vocab.json",
+                        "merges.txt"})
     WriteText(dir / f, "");
   WriteText(dir / "manifest.json", kExample);
   return dir;
@@ -143,9 +150,10 @@ TEST(Manifest, TinyFolderRoundTrip) {
     partial.RequireDepth();
     ADD_FAILURE();
   } catch (const ResourceError& e) {
-    EXPECT_EQ(std::string(e.what()), (dir / "manifest.json").string() +
-                                         ": no \"depth\" section (the torch back end needs "
-                                         "inpainter, depth and clip)");
+    EXPECT_EQ(std::string(e.what()),
+              (dir / "manifest.json").string() +
+                  ": no \"depth\" section (the torch back end needs "
+                  "inpainter, depth and clip)");
   }
 }
 
@@ -157,22 +165,27 @@ TEST(Manifest, ErrorsNameTheFileAndKey) {
             file + ": inpainter.scheduler.beta_end: expected a number, got \"x\"");
   EXPECT_EQ(LoadError(dir, [](json& j) { j["inpainter"]["scheduler"]["gamma"] = 1; }),
             file + ": inpainter.scheduler.gamma: unknown key");
-  EXPECT_EQ(LoadError(dir, [](json& j) { j["depth"]["colour"] = true; }),
-            file + ": depth.colour: unknown key");
+  EXPECT_EQ(LoadError(dir, [](json& j) { j["depth"]["colour"] = true; }), file + ": depth.colour: unknown key");
   EXPECT_EQ(LoadError(dir, [](json& j) { j["extra"] = 1; }), file + ": extra: unknown key");
   EXPECT_EQ(LoadError(dir, [](json& j) { j["inpainter"]["latent_channels"] = 4.5; }),
             file + ": inpainter.latent_channels: expected an integer, got 4.5");
   EXPECT_EQ(LoadError(dir, [](json& j) { j["inpainter"]["dtype"] = "bfloat16"; }),
             file + ": inpainter.dtype: expected \"float16\" | \"float32\", got \"bfloat16\"");
-  EXPECT_EQ(
-      LoadError(dir, [](json& j) { j["inpainter"]["scheduler"]["prediction_type"] = "sample"; }),
-      file + ": inpainter.scheduler.prediction_type: expected epsilon or v_prediction, got "
-             "\"sample\"");
+  EXPECT_EQ(LoadError(dir, [](json& j) { j["inpainter"]["scheduler"]["prediction_type"] = "sample"; }),
+            file +
+                ": inpainter.scheduler.prediction_type: expected epsilon or v_prediction, got "
+                "\"sample\"");
   EXPECT_EQ(LoadError(dir, [](json& j) { j["inpainter"]["scheduler"]["beta_end"] = 0.0001; }),
             file + ": inpainter.scheduler.beta_end: expected a number in [beta_start, 1), got 0.0001");
-  EXPECT_EQ(LoadError(dir, [](json& j) { j["depth"]["mean"] = {0.5, 0.5}; }),
+  EXPECT_EQ(LoadError(dir,
+                      [](json& j) {
+                        j["depth"]["mean"] = {0.5, 0.5};
+                      }),
             file + ": depth.mean: expected an array of 3 numbers, got [0.5,0.5]");
-  EXPECT_EQ(LoadError(dir, [](json& j) { j["clip"]["std"] = {0.5, 0.0, 0.5}; }),
+  EXPECT_EQ(LoadError(dir,
+                      [](json& j) {
+                        j["clip"]["std"] = {0.5, 0.0, 0.5};
+                      }),
             file + ": clip.std: expected 3 numbers > 0");
   EXPECT_EQ(LoadError(dir, [](json& j) { j["clip"]["tokenizer"]["context_length"] = 1; }),
             file + ": clip.tokenizer.context_length: expected an integer >= 2");
@@ -182,14 +195,11 @@ TEST(Manifest, ErrorsNameTheFileAndKey) {
             file + ": inpainter.unet: missing (a file name relative to the model folder)");
   EXPECT_EQ(LoadError(dir, [](json& j) { j["inpainter"].erase("tokenizer"); }),
             file + ": inpainter.tokenizer: missing");
-  EXPECT_EQ(LoadError(dir, [](json& j) { j["depth"] = 3; }),
-            file + ": depth: expected an object, got 3");
+  EXPECT_EQ(LoadError(dir, [](json& j) { j["depth"] = 3; }), file + ": depth: expected an object, got 3");
   EXPECT_EQ(LoadError(dir, [](json& j) { j["inpainter"]["unet"] = "nothing_here.pt"; }),
-            (dir / "nothing_here.pt").string() +
-                ": file not found (named by manifest.json inpainter.unet)");
+            (dir / "nothing_here.pt").string() + ": file not found (named by manifest.json inpainter.unet)");
   EXPECT_EQ(LoadError(dir, [](json& j) { j["clip"]["tokenizer"]["merges"] = "m.txt"; }),
-            (dir / "m.txt").string() +
-                ": file not found (named by manifest.json clip.tokenizer.merges)");
+            (dir / "m.txt").string() + ": file not found (named by manifest.json clip.tokenizer.merges)");
 
   fs::remove(dir / "unet.pt");
   EXPECT_EQ(LoadError(dir, [](json&) {}),
@@ -206,9 +216,10 @@ TEST(Manifest, MissingOrBrokenManifest) {
     }
     return std::string("no error");
   };
-  EXPECT_EQ(message(), (dir / "manifest.json").string() +
-                           ": file not found (a model folder needs a manifest.json; see "
-                           "models/README.md)");
+  EXPECT_EQ(message(),
+            (dir / "manifest.json").string() +
+                ": file not found (a model folder needs a manifest.json; see "
+                "models/README.md)");
   WriteText(dir / "manifest.json", "{\"format\": ");
   EXPECT_EQ(message().rfind((dir / "manifest.json").string() + ": not valid JSON: ", 0), 0u);
   WriteText(dir / "manifest.json", "[1, 2]");

@@ -39,9 +39,7 @@ std::string ErrorOf(const std::function<void()>& load) {
   return "";
 }
 
-bool StartsWith(const std::string& s, const std::string& prefix) {
-  return s.rfind(prefix, 0) == 0;
-}
+bool StartsWith(const std::string& s, const std::string& prefix) { return s.rfind(prefix, 0) == 0; }
 
 void Save(torch::jit::Module& m, const fs::path& file) { m.save(file.string()); }
 
@@ -67,8 +65,15 @@ TEST(TinyFolder, SmallFastAndComplete) {
   const uint64_t bytes = FolderBytes(dir);
   std::cout << "tiny model folder: " << bytes / 1024.0 << " KiB, written in " << ms << " ms\n";
   EXPECT_LT(bytes, 2u << 20);
-  for (const char* f : {"manifest.json", "vocab.json", "merges.txt", "text_encoder.pt", "unet.pt",
-                        "vae_encoder.pt", "vae_decoder.pt", "depth.pt", "clip_image.pt",
+  for (const char* f : {"manifest.json",
+                        "vocab.json",
+                        "merges.txt",
+                        "text_encoder.pt",
+                        "unet.pt",
+                        "vae_encoder.pt",
+                        "vae_decoder.pt",
+                        "depth.pt",
+                        "clip_image.pt",
                         "clip_text.pt"})
     EXPECT_TRUE(fs::is_regular_file(dir / f)) << f;
   // Same seed, same weights; another seed, other weights.
@@ -84,8 +89,7 @@ TEST(TinyFolder, SmallFastAndComplete) {
   // The tokenizer accepts the vocabulary and uses its merges.
   const ClipTokenizer tok = ClipTokenizer::FromFiles(dir / "vocab.json", dir / "merges.txt");
   EXPECT_EQ(tok.Encode("dungeon").size(), 1u);
-  EXPECT_EQ(tok.Decode(tok.Encode("a medieval dungeon, stone walls!")),
-            "a medieval dungeon , stone walls ! ");
+  EXPECT_EQ(tok.Decode(tok.Encode("a medieval dungeon, stone walls!")), "a medieval dungeon , stone walls ! ");
   EXPECT_EQ(tok.end_id(), tok.vocab_size() - 1);
 }
 
@@ -146,8 +150,7 @@ TEST(Wrappers, Float16FilesRunAsFloat32OnCpu) {
   TinyModelOptions options;
   options.dtype = "float16";
   const ModelManifest m = MakeTinyModelFolder(dir, options);
-  EXPECT_EQ(torch::jit::load((dir / "unet.pt").string()).attr("conv_in_weight").toTensor().scalar_type(),
-            at::kHalf);
+  EXPECT_EQ(torch::jit::load((dir / "unet.pt").string()).attr("conv_in_weight").toTensor().scalar_type(), at::kHalf);
   InpaintModels inpaint(m.RequireInpainter(), kCpu);
   EXPECT_EQ(inpaint.dtype, at::kFloat);
   EXPECT_EQ(inpaint.unet.script().dtype(), at::kFloat);
@@ -222,9 +225,9 @@ def forward(self, image: Tensor) -> Tensor:
   // CLIP image tower with the wrong embedding size.
   ClipManifest cm = m.RequireClip();
   cm.embedding_dim = 8;
-  EXPECT_EQ(ErrorOf([&] { ClipModel(cm, kCpu); }),
-            cm.image_encoder.string() +
-                ": expected forward(image[B,3,224,224] normalised) -> [B,8], got [1,16] float32");
+  EXPECT_EQ(
+      ErrorOf([&] { ClipModel(cm, kCpu); }),
+      cm.image_encoder.string() + ": expected forward(image[B,3,224,224] normalised) -> [B,8], got [1,16] float32");
 
   // A corrupt file (random bytes).
   const fs::path corrupt = dir / "corrupt.pt";
@@ -336,8 +339,14 @@ TEST(CheckModelFolder, ReportsEveryFile) {
   ASSERT_EQ(report.entries.size(), 8u);
   const std::string text = report.ToString();
   std::cout << text;
-  for (const char* f : {"vocab.json", "text_encoder.pt", "unet.pt", "vae_encoder.pt",
-                        "vae_decoder.pt", "depth.pt", "clip_image.pt", "clip_text.pt"})
+  for (const char* f : {"vocab.json",
+                        "text_encoder.pt",
+                        "unet.pt",
+                        "vae_encoder.pt",
+                        "vae_decoder.pt",
+                        "depth.pt",
+                        "clip_image.pt",
+                        "clip_text.pt"})
     EXPECT_NE(text.find(f), std::string::npos) << f;
   EXPECT_NE(text.find("forward(sample[B,9,h,w], timestep[B], encoder_hidden_states[B,77,32]) -> [B,4,h,w]"),
             std::string::npos);

@@ -1,10 +1,11 @@
 // The oracle test: with the true depth and a perfect inpainter, the engine's
 // reprojection and merging must reproduce the true renders along the default
 // path, and the mesh must grow only by the hole pixels.
+#include "scenescape/backends/oracle/oracle.h"
+
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
 
-#include "scenescape/backends/oracle/oracle.h"
 #include "scenescape/pipeline/scene_generator.h"
 #include "scenescape/synth/procedural_room.h"
 #include "testing.h"

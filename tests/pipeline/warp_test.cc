@@ -16,8 +16,8 @@ Camera SmallCamera() {
 
 Mesh WallAt(const Camera& cam, float depth) {
   Mesh mesh = Mesh::Empty();
-  AddFrameToMesh(mesh, at::rand({64, 64, 3}), at::full({64, 64}, depth), at::ones({64, 64}, at::kBool),
-                 at::Tensor(), cam, {});
+  AddFrameToMesh(
+      mesh, at::rand({64, 64, 3}), at::full({64, 64}, depth), at::ones({64, 64}, at::kBool), at::Tensor(), cam, {});
   return mesh;
 }
 
@@ -49,8 +49,8 @@ TEST(Warp, FrustumFixMarksOldGeometryOutsideThePreviousView) {
   Camera wide = SmallCamera();
   wide.intrinsics.fx = wide.intrinsics.fy = wide.intrinsics.fx / 3.0;
   Mesh mesh = Mesh::Empty();
-  AddFrameToMesh(mesh, at::rand({64, 64, 3}), at::full({64, 64}, 2.0f), at::ones({64, 64}, at::kBool),
-                 at::Tensor(), wide, {});
+  AddFrameToMesh(
+      mesh, at::rand({64, 64, 3}), at::full({64, 64}, 2.0f), at::ones({64, 64}, at::kBool), at::Tensor(), wide, {});
   const Camera cam = SmallCamera();
   Camera back = cam;
   back.cam_from_world(2, 3) = 0.5;

@@ -17,7 +17,8 @@ namespace {
 
 using Vec3 = Eigen::Vector3d;
 
-Mesh MakeMesh(const std::vector<Vec3>& points_in_world, const std::vector<Vec3>& colors,
+Mesh MakeMesh(const std::vector<Vec3>& points_in_world,
+              const std::vector<Vec3>& colors,
               const std::vector<std::array<int, 3>>& faces) {
   Mesh m;
   const int64_t nv = static_cast<int64_t>(points_in_world.size());
@@ -73,7 +74,9 @@ Vec3 At(const Camera& cam, double u, double v, double z) { return cam.Unproject(
 // Signed 2-D edge functions of pixel centre p w.r.t. triangle (a, b, c), all
 // in pixel coordinates; returns the minimum distance to the edges (negative =
 // outside), oriented so that the triangle's interior is positive.
-double MinEdgeDistance(const Eigen::Vector2d& a, const Eigen::Vector2d& b, const Eigen::Vector2d& c,
+double MinEdgeDistance(const Eigen::Vector2d& a,
+                       const Eigen::Vector2d& b,
+                       const Eigen::Vector2d& c,
                        const Eigen::Vector2d& p) {
   auto edge = [](const Eigen::Vector2d& s, const Eigen::Vector2d& e, const Eigen::Vector2d& q) {
     const Eigen::Vector2d d = e - s;
@@ -87,11 +90,10 @@ double MinEdgeDistance(const Eigen::Vector2d& a, const Eigen::Vector2d& b, const
 // Exact intersection of the ray through pixel centre (u, v) with the triangle
 // (camera frame); returns false when the ray misses. z = camera depth, bary =
 // barycentric weights of a, b, c at the hit.
-bool IntersectPixelRay(const Camera& cam, double u, double v, const Vec3& a_w, const Vec3& b_w,
-                       const Vec3& c_w, double* z, Vec3* bary) {
+bool IntersectPixelRay(
+    const Camera& cam, double u, double v, const Vec3& a_w, const Vec3& b_w, const Vec3& c_w, double* z, Vec3* bary) {
   const Vec3 a = cam.PointInCam(a_w), b = cam.PointInCam(b_w), c = cam.PointInCam(c_w);
-  const Vec3 d((u - cam.intrinsics.cx) / cam.intrinsics.fx,
-               (v - cam.intrinsics.cy) / cam.intrinsics.fy, 1.0);
+  const Vec3 d((u - cam.intrinsics.cx) / cam.intrinsics.fx, (v - cam.intrinsics.cy) / cam.intrinsics.fy, 1.0);
   const Vec3 e1 = b - a, e2 = c - a;
   const Vec3 pv = d.cross(e2);
   const double det = e1.dot(pv);
@@ -108,10 +110,9 @@ bool IntersectPixelRay(const Camera& cam, double u, double v, const Vec3& a_w, c
 TEST(Rasterizer, FrontoParallelPlaneGivesExactDepthAndFullCoverage) {
   const Camera cam = ExactCamera();
   const double z = 3.0;
-  const Mesh mesh =
-      MakeMesh({At(cam, -4, -4, z), At(cam, 70, -4, z), At(cam, 70, 52, z), At(cam, -4, 52, z)},
-               {{0.2, 0.4, 0.6}, {0.2, 0.4, 0.6}, {0.2, 0.4, 0.6}, {0.2, 0.4, 0.6}},
-               {{{0, 1, 2}}, {{0, 2, 3}}});
+  const Mesh mesh = MakeMesh({At(cam, -4, -4, z), At(cam, 70, -4, z), At(cam, 70, 52, z), At(cam, -4, 52, z)},
+                             {{0.2, 0.4, 0.6}, {0.2, 0.4, 0.6}, {0.2, 0.4, 0.6}, {0.2, 0.4, 0.6}},
+                             {{{0, 1, 2}}, {{0, 2, 3}}});
   const RasterResult r = Rasterize(mesh, cam);
   ASSERT_EQ(r.depth.sizes(), (std::vector<int64_t>{48, 64}));
   ASSERT_EQ(r.rgb.sizes(), (std::vector<int64_t>{48, 64, 3}));
@@ -123,9 +124,10 @@ TEST(Rasterizer, FrontoParallelPlaneGivesExactDepthAndFullCoverage) {
 
   // The same plane seen from a posed camera (world vertices are then inexact floats).
   const Camera posed = PosedCamera();
-  const Mesh posed_mesh = MakeMesh(
-      {At(posed, -4, -4, z), At(posed, 90, -4, z), At(posed, 90, 70, z), At(posed, -4, 70, z)}, {},
-      {{{0, 1, 2}}, {{0, 2, 3}}});
+  const Mesh posed_mesh =
+      MakeMesh({At(posed, -4, -4, z), At(posed, 90, -4, z), At(posed, 90, 70, z), At(posed, -4, 70, z)},
+               {},
+               {{{0, 1, 2}}, {{0, 2, 3}}});
   const RasterResult p = Rasterize(posed_mesh, posed);
   EXPECT_TRUE(at::all(p.face_ids >= 0).item<bool>());
   EXPECT_LT((p.depth - 3.0f).abs().max().item<float>(), 3e-6);
@@ -199,20 +201,15 @@ TEST(Rasterizer, SingleTrianglesMatchAnalyticCoverageDepthAndColor) {
         ASSERT_TRUE(IntersectPixelRay(cam, p.x(), p.y(), world[0], world[1], world[2], &z, &bary));
         EXPECT_NEAR(d[v][u], z, 2e-6 * z);
         // Screen-space (affine) barycentrics, for the sanity check below.
-        const double area =
-            (uv[1] - uv[0]).x() * (uv[2] - uv[0]).y() - (uv[1] - uv[0]).y() * (uv[2] - uv[0]).x();
+        const double area = (uv[1] - uv[0]).x() * (uv[2] - uv[0]).y() - (uv[1] - uv[0]).y() * (uv[2] - uv[0]).x();
         auto e = [&](int i, int j) {
-          return ((uv[j] - uv[i]).x() * (p.y() - uv[i].y()) -
-                  (uv[j] - uv[i]).y() * (p.x() - uv[i].x())) /
-                 area;
+          return ((uv[j] - uv[i]).x() * (p.y() - uv[i].y()) - (uv[j] - uv[i]).y() * (p.x() - uv[i].x())) / area;
         };
         const Vec3 affine(e(1, 2), e(2, 0), e(0, 1));
         for (int ch = 0; ch < 3; ++ch) {
-          const double expected =
-              bary[0] * cols[0][ch] + bary[1] * cols[1][ch] + bary[2] * cols[2][ch];
+          const double expected = bary[0] * cols[0][ch] + bary[1] * cols[1][ch] + bary[2] * cols[2][ch];
           EXPECT_NEAR(rgb[v][u][ch], expected, 2e-5);
-          const double naive =
-              affine[0] * cols[0][ch] + affine[1] * cols[1][ch] + affine[2] * cols[2][ch];
+          const double naive = affine[0] * cols[0][ch] + affine[1] * cols[1][ch] + affine[2] * cols[2][ch];
           max_affine_color_error = std::max(max_affine_color_error, std::abs(naive - expected));
         }
       }
@@ -239,8 +236,7 @@ TEST(Rasterizer, SharedEdgesThroughPixelCentresAreCoveredExactlyOnce) {
   // ways, plus a fan of 8 triangles around a vertex sitting on a pixel centre.
   for (bool other_diagonal : {false, true}) {
     const Mesh quad =
-        MakeMesh({At(cam, 10.5, 10.5, z), At(cam, 30.5, 10.5, z), At(cam, 30.5, 30.5, z),
-                  At(cam, 10.5, 30.5, z)},
+        MakeMesh({At(cam, 10.5, 10.5, z), At(cam, 30.5, 10.5, z), At(cam, 30.5, 30.5, z), At(cam, 10.5, 30.5, z)},
                  {},
                  other_diagonal ? std::vector<std::array<int, 3>>{{0, 1, 3}, {1, 2, 3}}
                                 : std::vector<std::array<int, 3>>{{0, 1, 2}, {0, 2, 3}});
@@ -258,8 +254,8 @@ TEST(Rasterizer, SharedEdgesThroughPixelCentresAreCoveredExactlyOnce) {
   }
 
   std::vector<Vec3> pts{At(cam, 40.5, 20.5, z)};
-  const double ring[8][2] = {{48.5, 20.5}, {48.5, 28.5}, {40.5, 28.5}, {32.5, 28.5},
-                             {32.5, 20.5}, {32.5, 12.5}, {40.5, 12.5}, {48.5, 12.5}};
+  const double ring[8][2] = {
+      {48.5, 20.5}, {48.5, 28.5}, {40.5, 28.5}, {32.5, 28.5}, {32.5, 20.5}, {32.5, 12.5}, {40.5, 12.5}, {48.5, 12.5}};
   for (const auto& q : ring) pts.push_back(At(cam, q[0], q[1], z));
   std::vector<std::array<int, 3>> fan;
   for (int i = 0; i < 8; ++i) fan.push_back({0, 1 + i, 1 + (i + 1) % 8});
@@ -278,8 +274,10 @@ TEST(Rasterizer, JitteredGridHasNoCracksAndNoDoubleHits) {
   std::vector<Vec3> pts;
   for (int j = 0; j < n; ++j)
     for (int i = 0; i < n; ++i)
-      pts.push_back(At(cam, 5 + i * 12.0 + (i > 0 && i < n - 1 ? jitter(rng) : 0),
-                       4 + j * 9.0 + (j > 0 && j < n - 1 ? jitter(rng) : 0), 2.5 + dz(rng)));
+      pts.push_back(At(cam,
+                       5 + i * 12.0 + (i > 0 && i < n - 1 ? jitter(rng) : 0),
+                       4 + j * 9.0 + (j > 0 && j < n - 1 ? jitter(rng) : 0),
+                       2.5 + dz(rng)));
   std::vector<std::array<int, 3>> faces;
   for (int j = 0; j + 1 < n; ++j) {
     for (int i = 0; i + 1 < n; ++i) {
@@ -306,11 +304,17 @@ TEST(Rasterizer, NearestFaceWinsRegardlessOfOrder) {
   const Camera cam = ExactCamera();
   // Face A at z=2 (left), face B at z=3 (right), overlapping in the middle;
   // face C is tilted and cuts through A; D duplicates A exactly (tie).
-  std::vector<Vec3> pts{At(cam, 5, 5, 2),    At(cam, 40, 5, 2),    At(cam, 5, 40, 2),
-                        At(cam, 20, 8, 3),   At(cam, 60, 8, 3),    At(cam, 20, 45, 3),
-                        At(cam, 2, 20, 1.5), At(cam, 35, 20, 2.5), At(cam, 2, 30, 1.5)};
-  const std::vector<Vec3> cols{{1, 0, 0}, {1, 0, 0}, {1, 0, 0}, {0, 1, 0}, {0, 1, 0},
-                               {0, 1, 0}, {0, 0, 1}, {0, 0, 1}, {0, 0, 1}};
+  std::vector<Vec3> pts{At(cam, 5, 5, 2),
+                        At(cam, 40, 5, 2),
+                        At(cam, 5, 40, 2),
+                        At(cam, 20, 8, 3),
+                        At(cam, 60, 8, 3),
+                        At(cam, 20, 45, 3),
+                        At(cam, 2, 20, 1.5),
+                        At(cam, 35, 20, 2.5),
+                        At(cam, 2, 30, 1.5)};
+  const std::vector<Vec3> cols{
+      {1, 0, 0}, {1, 0, 0}, {1, 0, 0}, {0, 1, 0}, {0, 1, 0}, {0, 1, 0}, {0, 0, 1}, {0, 0, 1}, {0, 0, 1}};
   const std::array<int, 3> a{0, 1, 2}, b{3, 4, 5}, c{6, 7, 8};
   const RasterResult ref = Rasterize(MakeMesh(pts, cols, {a, b, c, a}), cam);
   auto faces = ref.face_ids.accessor<int32_t, 2>();
@@ -329,8 +333,7 @@ TEST(Rasterizer, NearestFaceWinsRegardlessOfOrder) {
       for (const auto& tri : {a, b, c}) {
         double z;
         Vec3 bary;
-        if (IntersectPixelRay(cam, u + 0.5, v + 0.5, pts[tri[0]], pts[tri[1]], pts[tri[2]], &z,
-                              &bary) &&
+        if (IntersectPixelRay(cam, u + 0.5, v + 0.5, pts[tri[0]], pts[tri[1]], pts[tri[2]], &z, &bary) &&
             bary.minCoeff() > 1e-9)
           best = std::min(best, z);
       }
@@ -359,8 +362,7 @@ TEST(Rasterizer, NearestFaceWinsRegardlessOfOrder) {
 TEST(Rasterizer, FacesBehindTheNearPlaneAreSkipped) {
   const Camera cam = ExactCamera();
   // Camera-frame vertices (identity pose): one vertex at z = 0.05.
-  const Mesh mesh =
-      MakeMesh({{-0.5, -0.5, 2.0}, {0.5, -0.5, 2.0}, {0.0, 0.3, 0.05}}, {}, {{{0, 1, 2}}});
+  const Mesh mesh = MakeMesh({{-0.5, -0.5, 2.0}, {0.5, -0.5, 2.0}, {0.0, 0.3, 0.05}}, {}, {{{0, 1, 2}}});
   RasterOptions opts;
   opts.near_plane = 0.1;
   EXPECT_EQ((Rasterize(mesh, cam, opts).face_ids >= 0).sum().item<int64_t>(), 0);
@@ -370,8 +372,7 @@ TEST(Rasterizer, FacesBehindTheNearPlaneAreSkipped) {
   opts.near_plane = 0.05f;
   EXPECT_EQ((Rasterize(mesh, cam, opts).face_ids >= 0).sum().item<int64_t>(), 0);
   // Entirely behind the camera: default near plane.
-  const Mesh behind =
-      MakeMesh({{-0.5, -0.5, -2.0}, {0.5, -0.5, -2.0}, {0.0, 0.5, -2.0}}, {}, {{{0, 1, 2}}});
+  const Mesh behind = MakeMesh({{-0.5, -0.5, -2.0}, {0.5, -0.5, -2.0}, {0.0, 0.5, -2.0}}, {}, {{{0, 1, 2}}});
   EXPECT_EQ((Rasterize(behind, cam).face_ids >= 0).sum().item<int64_t>(), 0);
 }
 
@@ -385,7 +386,8 @@ TEST(Rasterizer, HugeProjectionsAndNonFiniteVerticesAreSafe) {
                               {0.0, 0.0, 2.0},
                               {0.1, 0.0, 2.0},
                               {0.0, std::nan(""), 2.0}},
-                             {}, {{{0, 1, 2}}, {{3, 4, 5}}});
+                             {},
+                             {{{0, 1, 2}}, {{3, 4, 5}}});
   const RasterResult r = Rasterize(mesh, cam);
   EXPECT_EQ((r.face_ids == 1).sum().item<int64_t>(), 0);
   std::array<Eigen::Vector2d, 3> uv;
@@ -406,8 +408,7 @@ TEST(Rasterizer, HugeProjectionsAndNonFiniteVerticesAreSafe) {
 
 TEST(Rasterizer, BothWindingsRenderTheSame) {
   const Camera cam = PosedCamera();
-  const std::vector<Vec3> pts{At(cam, 10.3, 7.9, 2), At(cam, 60.2, 15.1, 3),
-                              At(cam, 22.7, 50.4, 4)};
+  const std::vector<Vec3> pts{At(cam, 10.3, 7.9, 2), At(cam, 60.2, 15.1, 3), At(cam, 22.7, 50.4, 4)};
   const std::vector<Vec3> cols{{1, 0, 0}, {0, 1, 0}, {0, 0, 1}};
   const RasterResult ccw = Rasterize(MakeMesh(pts, cols, {{{0, 1, 2}}}), cam);
   const RasterResult cw = Rasterize(MakeMesh(pts, cols, {{{0, 2, 1}}}), cam);
@@ -421,9 +422,9 @@ TEST(Rasterizer, CoverageEpsilonWidensEdges) {
   const Camera cam = ExactCamera();
   // An axis-aligned right triangle whose legs lie 0.1 px outside a row and a
   // column of pixel centres.
-  const Mesh mesh =
-      MakeMesh({At(cam, 10.6, 10.6, 2), At(cam, 30.6, 10.6, 2), At(cam, 10.6, 30.6, 2)},
-               {{0, 0, 0}, {1, 1, 1}, {0.5, 0.5, 0.5}}, {{{0, 1, 2}}});
+  const Mesh mesh = MakeMesh({At(cam, 10.6, 10.6, 2), At(cam, 30.6, 10.6, 2), At(cam, 10.6, 30.6, 2)},
+                             {{0, 0, 0}, {1, 1, 1}, {0.5, 0.5, 0.5}},
+                             {{{0, 1, 2}}});
   const RasterResult exact = Rasterize(mesh, cam);
   EXPECT_EQ(exact.face_ids[15][10].item<int>(), -1);
   EXPECT_EQ(exact.face_ids[10][15].item<int>(), -1);
@@ -525,8 +526,8 @@ TEST(RenderView, UnprojectThenRenderReproducesTheImage) {
       const double x = (u + 0.5) / w, y = (v + 0.5) / h;
       const double z = 2.0 + 0.4 * std::sin(3.0 * x) * std::cos(2.0 * y) + 0.5 * y;
       pts.push_back(cam.Unproject(u + 0.5, v + 0.5, z));
-      cols.push_back({0.5 + 0.4 * std::sin(4.0 * x + 1.0), 0.5 + 0.4 * std::cos(3.0 * y),
-                      0.5 + 0.3 * std::sin(2.0 * (x + y))});
+      cols.push_back(
+          {0.5 + 0.4 * std::sin(4.0 * x + 1.0), 0.5 + 0.4 * std::cos(3.0 * y), 0.5 + 0.3 * std::sin(2.0 * (x + y))});
     }
   }
   std::vector<std::array<int, 3>> faces;
@@ -574,9 +575,9 @@ TEST(RenderView, UnprojectThenRenderReproducesTheImage) {
 
 TEST(RenderView, SupersampleOneIsPlainRasterize) {
   const Camera cam = ExactCamera();
-  const Mesh mesh =
-      MakeMesh({At(cam, 3.2, 4.1, 2), At(cam, 50.7, 9.3, 3), At(cam, 12.2, 40.9, 2.5)},
-               {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}, {{{0, 1, 2}}});
+  const Mesh mesh = MakeMesh({At(cam, 3.2, 4.1, 2), At(cam, 50.7, 9.3, 3), At(cam, 12.2, 40.9, 2.5)},
+                             {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}},
+                             {{{0, 1, 2}}});
   const RasterResult r = Rasterize(mesh, cam);
   const ViewRender view = RenderView(mesh, cam, 1);
   EXPECT_TRUE(at::equal(view.rgb, r.rgb));

@@ -62,9 +62,7 @@ std::string ReadText(const fs::path& path) {
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-void WriteText(const fs::path& path, const std::string& text) {
-  std::ofstream(path, std::ios::binary) << text;
-}
+void WriteText(const fs::path& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
 
 // A byte-level vocabulary with the 512 byte symbols, the given merges'
 // results and the two special tokens, written in the Hugging Face layout.
@@ -79,8 +77,7 @@ struct TinyVocab {
   }
 };
 
-TinyVocab WriteTinyVocab(const fs::path& dir,
-                         const std::vector<std::pair<std::string, std::string>>& merges) {
+TinyVocab WriteTinyVocab(const fs::path& dir, const std::vector<std::pair<std::string, std::string>>& merges) {
   TinyVocab v;
   v.vocab_json = dir / "vocab.json";
   v.merges_txt = dir / "merges.txt";
@@ -139,8 +136,7 @@ TEST(ClipTokenizerShared, ReproducesEveryReferenceCase) {
     EXPECT_EQ(ids, expected) << "text: \"" << text << "\"";
     passed += ids == expected;
   }
-  std::cout << "[ reference ] " << passed << "/" << cases.at("cases").size()
-            << " tokenizer cases reproduced\n";
+  std::cout << "[ reference ] " << passed << "/" << cases.at("cases").size() << " tokenizer cases reproduced\n";
 }
 
 // Ids produced by OpenAI CLIP's simple_tokenizer.py (ftfy 6.3, regex) on the
@@ -152,9 +148,8 @@ TEST(ClipTokenizerShared, ReproducesPythonReferenceOnHarderText) {
   const std::vector<std::pair<std::string, std::vector<int>>> cases = {
       // Greek with final sigma (str.lower() context rule): "οδος σας".
       {"ΟΔΟΣ ΣΑΣ", {138, 123, 138, 112, 138, 123, 139, 480, 139, 225, 138, 109, 139, 480}},
-      {"МОСКВА, Красная площадь",
-       {38018, 13506, 23669, 27152, 39813, 27080, 267, 27152, 16370, 16912, 23669, 22705,
-        16912, 141,   493,   26302, 47611, 13506, 141, 231,   31090, 112,   141,   490}},
+      {"МОСКВА, Красная площадь", {38018, 13506, 23669, 27152, 39813, 27080, 267, 27152, 16370, 16912, 23669, 22705,
+                                   16912, 141,   493,   26302, 47611, 13506, 141, 231,   31090, 112,   141,   490}},
       // U+0130 lower-cases to two code points, "i" + U+0307.
       {"İstanbul", {328, 16384, 11231}},
       // ftfy: curly quotes straightened, "ﬁ" ligature split.
@@ -174,28 +169,12 @@ TEST(ClipTokenizerShared, ReproducesPythonReferenceOnHarderText) {
       // ftfy: ANSI colour escapes and the BEL control character removed.
       {"a\x1b[31mred\x1b[0m photo\x07", {5369, 1125}},
       {"一只猫 🐱 on a 日本 street 👩\u200d💻",
-       {19759,
-        222,
-        34517,
-        103,
-        163,
-        234,
-        360,
-        22979,
-        525,
-        320,
-        39121,
-        19277,
-        361,
-        2012,
-        26304,
-        18135}},
+       {19759, 222, 34517, 103, 163, 234, 360, 22979, 525, 320, 39121, 19277, 361, 2012, 26304, 18135}},
       {"don't STOP 'til you're done", {847, 713, 1691, 713, 958, 592, 982, 1700}},
       // U+0345 matches no alternative of the caseless pattern and is dropped.
       {"a\u0345b", {320, 321}},
   };
-  for (const auto& [text, expected] : cases)
-    EXPECT_EQ(tokenizer.Encode(text), expected) << "text: \"" << text << "\"";
+  for (const auto& [text, expected] : cases) EXPECT_EQ(tokenizer.Encode(text), expected) << "text: \"" << text << "\"";
 }
 
 TEST(ClipTokenizerShared, EncodeForModelAddsStartEndAndPads) {
@@ -257,10 +236,8 @@ TEST(ClipTokenizerShared, DecodeInvertsEncode) {
   SCN_REQUIRE_SHARED(shared);
   const ClipTokenizer tokenizer = LoadShared(shared);
   // The reference decode turns every "</w>" into a space, trailing one included.
-  EXPECT_EQ(tokenizer.Decode(tokenizer.Encode("A Photo of a CAT, 100% café!")),
-            "a photo of a cat , 1 0 0 % café ! ");
-  EXPECT_EQ(tokenizer.Decode(std::vector<int>{49406, 320, 49407}),
-            "<|startoftext|>a <|endoftext|>");
+  EXPECT_EQ(tokenizer.Decode(tokenizer.Encode("A Photo of a CAT, 100% café!")), "a photo of a cat , 1 0 0 % café ! ");
+  EXPECT_EQ(tokenizer.Decode(std::vector<int>{49406, 320, 49407}), "<|startoftext|>a <|endoftext|>");
   // Half of a multi-byte character decodes to U+FFFD, as errors="replace".
   EXPECT_EQ(tokenizer.Decode(std::vector<int>{156}), "\xEF\xBF\xBD");
   EXPECT_THROW(tokenizer.Decode(std::vector<int>{49408}), InputError);
@@ -273,8 +250,7 @@ TEST(ClipTokenizerTiny, MergesApplyInRankOrder) {
   const fs::path dir = testing::CreateTestDir();
   // "a b" ranks before "ab c</w>", which ranks before "b c</w>": "abc" must
   // become one token although "b c</w>" is also a valid merge.
-  const TinyVocab v = WriteTinyVocab(
-      dir, {{"a", "b"}, {"ab", "c</w>"}, {"b", "c</w>"}, {"a", "a"}, {"x", "y</w>"}});
+  const TinyVocab v = WriteTinyVocab(dir, {{"a", "b"}, {"ab", "c</w>"}, {"b", "c</w>"}, {"a", "a"}, {"x", "y</w>"}});
   const ClipTokenizer tokenizer = ClipTokenizer::FromFiles(v.vocab_json, v.merges_txt);
   EXPECT_EQ(tokenizer.Encode("abc"), v.Ids({"abc</w>"}));
   EXPECT_EQ(tokenizer.Encode("bc"), v.Ids({"bc</w>"}));
@@ -293,8 +269,7 @@ TEST(ClipTokenizerTiny, MergesApplyInRankOrder) {
     threads.emplace_back([&, t] {
       const ClipTokenizer& tok = t % 2 ? copy : tokenizer;
       int good = 0;
-      for (int i = 0; i < 200; ++i)
-        good += tok.Encode("abc bc aaaaa xy " + std::to_string(i)).size() >= 6;
+      for (int i = 0; i < 200; ++i) good += tok.Encode("abc bc aaaaa xy " + std::to_string(i)).size() >= 6;
       ok[t] = good;
     });
   }
@@ -327,9 +302,8 @@ TEST(ClipTokenizerTiny, EncodeForModelLayout) {
   EXPECT_EQ(t.untruncated_length, 2);
   EXPECT_THROW(tokenizer.EncodeForModel("ab", 1, 0), InputError);
   // Special tokens typed in the text map to their ids, not to BPE pieces.
-  EXPECT_EQ(
-      tokenizer.Encode("<|endoftext|>ab<|STARTOFTEXT|>"),
-      (std::vector<int>{static_cast<int>(end), static_cast<int>(ab), static_cast<int>(start)}));
+  EXPECT_EQ(tokenizer.Encode("<|endoftext|>ab<|STARTOFTEXT|>"),
+            (std::vector<int>{static_cast<int>(end), static_cast<int>(ab), static_cast<int>(start)}));
 }
 
 TEST(ClipTokenizerTiny, InvalidUtf8IsAnInputError) {
@@ -349,14 +323,12 @@ TEST(ClipTokenizerTiny, BadFilesAreResourceErrorsNamingTheFile) {
   const auto load = [&](const fs::path& vocab, const fs::path& merges) {
     return [vocab, merges] { ClipTokenizer::FromFiles(vocab, merges); };
   };
-  const auto expect_error = [&](const fs::path& vocab,
-                                const fs::path& merges,
-                                const std::string& file,
-                                const std::string& detail) {
-    const std::string message = ResourceErrorMessage(load(vocab, merges));
-    EXPECT_NE(message.find(file), std::string::npos) << message;
-    EXPECT_NE(message.find(detail), std::string::npos) << message;
-  };
+  const auto expect_error =
+      [&](const fs::path& vocab, const fs::path& merges, const std::string& file, const std::string& detail) {
+        const std::string message = ResourceErrorMessage(load(vocab, merges));
+        EXPECT_NE(message.find(file), std::string::npos) << message;
+        EXPECT_NE(message.find(detail), std::string::npos) << message;
+      };
 
   expect_error(dir / "missing.json", v.merges_txt, (dir / "missing.json").string(), "not found");
   expect_error(v.vocab_json, dir / "missing.txt", (dir / "missing.txt").string(), "not found");
@@ -459,8 +431,7 @@ TEST(TextNormalize, FixTextAppliesFtfyDefaults) {
   EXPECT_EQ(FixText("\u0093hi\u0094"), "\"hi\"");  // C1 controls read as Windows-1252
   EXPECT_EQ(FixText("&NTILDE;"), "Ñ");
   // The '<' on line 2 turns HTML unescaping off from there on.
-  EXPECT_EQ(FixText("one &amp;amp;\n<b> &amp;amp;\nlast &amp;amp;"),
-            "one &\n<b> &amp;amp;\nlast &amp;amp;");
+  EXPECT_EQ(FixText("one &amp;amp;\n<b> &amp;amp;\nlast &amp;amp;"), "one &\n<b> &amp;amp;\nlast &amp;amp;");
 }
 
 TEST(TextNormalize, NfcComposes) {

@@ -26,7 +26,7 @@
 namespace scenescape {
 
 struct BatchJob {
-  int line = 0;      // 1-based line in the file
+  int line = 0;  // 1-based line in the file
   std::string name;
   Config config;
 };

@@ -23,9 +23,9 @@
 // Overall: means over frames >= 1 (frame 0 is the mesh's source), plus the
 // total run time.
 
-#include <filesystem>
-
 #include <nlohmann/json.hpp>
+
+#include <filesystem>
 
 namespace scenescape {
 

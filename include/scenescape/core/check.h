@@ -15,16 +15,15 @@ namespace scenescape {
 // Process exit codes (documented in the README).
 enum class ExitCode : int {
   kOk = 0,
-  kRuntime = 1,      // anything that went wrong while running
-  kBadInput = 2,     // bad arguments, config, trajectory file or image
+  kRuntime = 1,          // anything that went wrong while running
+  kBadInput = 2,         // bad arguments, config, trajectory file or image
   kMissingResource = 3,  // a model folder / file that is not there or unusable
-  kOutput = 4,       // the output folder cannot be written
+  kOutput = 4,           // the output folder cannot be written
 };
 
 class Error : public std::runtime_error {
  public:
-  explicit Error(const std::string& what, ExitCode code = ExitCode::kRuntime)
-      : std::runtime_error(what), code_(code) {}
+  explicit Error(const std::string& what, ExitCode code = ExitCode::kRuntime) : std::runtime_error(what), code_(code) {}
   ExitCode code() const { return code_; }
 
  private:
@@ -40,8 +39,7 @@ class InputError : public Error {
 // A model or resource that is missing or does not meet its contract.
 class ResourceError : public Error {
  public:
-  explicit ResourceError(const std::string& what)
-      : Error(what, ExitCode::kMissingResource) {}
+  explicit ResourceError(const std::string& what) : Error(what, ExitCode::kMissingResource) {}
 };
 
 // The output location cannot be created or written.
@@ -88,8 +86,7 @@ class Thrower {
   } else                \
     ::scenescape::internal::Thrower<::scenescape::Error>(__FILE__, __LINE__, #cond)
 
-#define SCN_CHECK_OP(a, op, b) \
-  SCN_CHECK((a)op(b)) << "(" << (a) << " vs " << (b) << ") "
+#define SCN_CHECK_OP(a, op, b) SCN_CHECK((a)op(b)) << "(" << (a) << " vs " << (b) << ") "
 #define SCN_CHECK_EQ(a, b) SCN_CHECK_OP(a, ==, b)
 #define SCN_CHECK_NE(a, b) SCN_CHECK_OP(a, !=, b)
 #define SCN_CHECK_GT(a, b) SCN_CHECK_OP(a, >, b)

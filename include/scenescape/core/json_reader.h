@@ -31,8 +31,7 @@ namespace scenescape {
 
 // Parses `text`; on a syntax error throws InputError (or, with
 // ExitCode::kMissingResource, ResourceError) "<source>: not valid JSON: <where>".
-nlohmann::json ParseJson(const std::string& text, const std::string& source,
-                         ExitCode code = ExitCode::kBadInput);
+nlohmann::json ParseJson(const std::string& text, const std::string& source, ExitCode code = ExitCode::kBadInput);
 
 // The document, or nullopt when `text` is not JSON (probes: a --set value that
 // may be a bare word, sniffing a file's kind).

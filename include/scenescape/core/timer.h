@@ -8,9 +8,7 @@ class Timer {
  public:
   Timer() : start_(Clock::now()) {}
   void Restart() { start_ = Clock::now(); }
-  double ElapsedSeconds() const {
-    return std::chrono::duration<double>(Clock::now() - start_).count();
-  }
+  double ElapsedSeconds() const { return std::chrono::duration<double>(Clock::now() - start_).count(); }
   double ElapsedMs() const { return ElapsedSeconds() * 1e3; }
 
  private:

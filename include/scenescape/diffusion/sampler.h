@@ -94,18 +94,12 @@ uint64_t CandidateSeed(uint64_t seed, int frame, int candidate);
 // Standard normal noise of `shape`, float32, drawn on a CPU generator seeded
 // with CandidateSeed(seed, frame, candidate) and then moved to `device`, so
 // CPU and CUDA runs start from identical noise (for one LibTorch version).
-at::Tensor CandidateNoise(uint64_t seed,
-                          int frame,
-                          int candidate,
-                          at::IntArrayRef shape,
-                          c10::Device device = c10::Device(c10::kCPU));
+at::Tensor CandidateNoise(
+    uint64_t seed, int frame, int candidate, at::IntArrayRef shape, c10::Device device = c10::Device(c10::kCPU));
 
 // Noise for candidates 0..num_candidates-1 stacked: [num_candidates, *shape],
 // row k equal to CandidateNoise(seed, frame, k, shape).
-at::Tensor CandidateNoiseBatch(uint64_t seed,
-                               int frame,
-                               int num_candidates,
-                               at::IntArrayRef shape,
-                               c10::Device device = c10::Device(c10::kCPU));
+at::Tensor CandidateNoiseBatch(
+    uint64_t seed, int frame, int num_candidates, at::IntArrayRef shape, c10::Device device = c10::Device(c10::kCPU));
 
 }  // namespace scenescape

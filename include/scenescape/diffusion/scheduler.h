@@ -99,7 +99,8 @@ class Scheduler {
 
   // Validates Step's arguments; returns (model_output, sample) as float32 on
   // the sample's device.
-  std::pair<at::Tensor, at::Tensor> PrepareStep(const at::Tensor& model_output, int64_t t,
+  std::pair<at::Tensor, at::Tensor> PrepareStep(const at::Tensor& model_output,
+                                                int64_t t,
                                                 const at::Tensor& sample) const;
   void CheckNumSteps(int num_inference_steps) const;
 

@@ -45,8 +45,10 @@ class DecoderFinetuner {
   //            (holes and the canvas border), 0 = known.
   // Restores the pristine weights, then trains; the decoder keeps the
   // fine-tuned weights afterwards (decode the frame with it).
-  FinetuneStats Finetune(const at::Tensor& latent, const at::Tensor& inpainted,
-                         const at::Tensor& warped, const at::Tensor& mask);
+  FinetuneStats Finetune(const at::Tensor& latent,
+                         const at::Tensor& inpainted,
+                         const at::Tensor& warped,
+                         const at::Tensor& mask);
 
   void Restore();
 

@@ -30,25 +30,32 @@ struct FinetuneOptions {
 
   template <class Self, class V>
   static void List(Self& o, V& v) {
-    v.Number("depth_steps", o.depth_steps, Range::Closed(0, 100000),
+    v.Number("depth_steps",
+             o.depth_steps,
+             Range::Closed(0, 100000),
              "depth network test-time fine-tuning steps (Adam, L1 to the mesh depth); 0 turns it off");
     v.Number("depth_lr", o.depth_lr, Range::OpenClosed(0, 1), "its learning rate");
-    v.Number("decoder_steps", o.decoder_steps, Range::Closed(0, 100000),
+    v.Number("decoder_steps",
+             o.decoder_steps,
+             Range::Closed(0, 100000),
              "VAE decoder fine-tuning steps (Adam); 0 turns it off");
     v.Number("decoder_lr", o.decoder_lr, Range::OpenClosed(0, 1), "its learning rate");
-    v.Number("preservation_weight", o.preservation_weight, Range::Closed(0, 1e6),
+    v.Number("preservation_weight",
+             o.preservation_weight,
+             Range::Closed(0, 1e6),
              "weight of the known-pixel term of the decoder loss");
-    v.Flag("mixed_precision", o.mixed_precision,
+    v.Flag("mixed_precision",
+           o.mixed_precision,
            "depth fine-tuning only: autocast (float16 with loss scaling on CUDA, as the reference; bfloat16 on the "
            "CPU); off until a GPU run shows it tracks float32. The VAE decoder always fine-tunes in float32");
   }
 };
 
 struct FinetuneStats {
-  int steps = 0;                // Adam steps taken (0: disabled or nothing to fit)
-  std::vector<double> losses;   // the loss before each step's update, one per step
-  double ms = 0;                // wall time of the whole call, restore included
-  std::string skipped;          // why no step was taken, empty otherwise
+  int steps = 0;               // Adam steps taken (0: disabled or nothing to fit)
+  std::vector<double> losses;  // the loss before each step's update, one per step
+  double ms = 0;               // wall time of the whole call, restore included
+  std::string skipped;         // why no step was taken, empty otherwise
 };
 
 }  // namespace scenescape

@@ -50,9 +50,13 @@ struct CameraOptions {
   static void List(Self& o, V& v) {
     v.Number("width", o.width, Range::Closed(16, 8192), "frame width in pixels");
     v.Number("height", o.height, Range::Closed(16, 8192), "frame height in pixels");
-    v.Number("focal_length", o.focal_length, Range::OpenClosed(0, 1e6),
+    v.Number("focal_length",
+             o.focal_length,
+             Range::OpenClosed(0, 1e6),
              "focal length in pixels at that size (500: 54.2 degrees at 512 wide)");
-    v.Auto("fov", o.fov, Range::Open(1, 179),
+    v.Auto("fov",
+           o.fov,
+           Range::Open(1, 179),
            "horizontal field of view in degrees (overrides `focal_length`), or `\"auto\"` to estimate it from "
            "`init_image`'s vanishing lines (falls back to `focal_length`)",
            /*nullable=*/true);
@@ -80,7 +84,6 @@ Eigen::Matrix4d InverseRigid(const Eigen::Matrix4d& transform);
 Eigen::Matrix4d MakeRigid(const Eigen::Matrix3d& rotation, const Eigen::Vector3d& translation);
 // cam_from_world for a camera at `eye` looking at `target`, image "up" close to
 // `up_in_world` (camera -y is up, as the image rows grow downwards).
-Eigen::Matrix4d LookAt(const Eigen::Vector3d& eye, const Eigen::Vector3d& target,
-                       const Eigen::Vector3d& up_in_world);
+Eigen::Matrix4d LookAt(const Eigen::Vector3d& eye, const Eigen::Vector3d& target, const Eigen::Vector3d& up_in_world);
 
 }  // namespace scenescape

@@ -118,32 +118,52 @@ struct TrajectoryOptions {
 
   template <class Self, class V>
   static void List(Self& o, V& v) {
-    v.Choice("type", o.type, "the motion: `rotations` (the reference's default), `translations`, `round`, `forward`, "
+    v.Choice("type",
+             o.type,
+             "the motion: `rotations` (the reference's default), `translations`, `round`, `forward`, "
              "or `file` (a keyframe file)");
     v.Number("rotation_step_rad", o.rotation_step_rad, Range::Closed(0, M_PI), "rotations: yaw per turning frame");
-    v.Number("rotation_steps", o.rotation_steps, Range::AtLeast(0),
+    v.Number("rotation_steps",
+             o.rotation_steps,
+             Range::AtLeast(0),
              "rotations: the reference's counter: rotation_steps + 2 turning frames per sweep");
-    v.Number("no_rotation_steps", o.no_rotation_steps, Range::AtLeast(0),
+    v.Number("no_rotation_steps",
+             o.no_rotation_steps,
+             Range::AtLeast(0),
              "rotations: no_rotation_steps + 1 straight frames between sweeps");
-    v.Number("translation_step", o.translation_step, Range::Closed(0, 10),
+    v.Number("translation_step",
+             o.translation_step,
+             Range::Closed(0, 10),
              "backward (rotations) or sideways (translations) step per frame, in units where frame 0's median "
              "depth is `reference_median_depth`");
-    v.Flag("scale_with_depth", o.scale_with_depth,
+    v.Flag("scale_with_depth",
+           o.scale_with_depth,
            "multiply steps by frame 0's median depth / `reference_median_depth`, so presets suit any depth scale "
            "(false: raw scene units, as the reference)");
-    v.Number("reference_median_depth", o.reference_median_depth, Range::OpenClosed(0, 1e6),
+    v.Number("reference_median_depth",
+             o.reference_median_depth,
+             Range::OpenClosed(0, 1e6),
              "the median depth the steps are given for");
-    v.Number("change_translation_every", o.change_translation_every, Range::Closed(1, 1000000),
+    v.Number("change_translation_every",
+             o.change_translation_every,
+             Range::Closed(1, 1000000),
              "translations: flip direction on frames divisible by this");
     v.Number("full_circle_frames", o.full_circle_frames, Range::Closed(1, 1000000), "round: frames per turn");
-    v.Number("round_radius_factor", o.round_radius_factor, Range::OpenClosed(0, 1000),
+    v.Number("round_radius_factor",
+             o.round_radius_factor,
+             Range::OpenClosed(0, 1000),
              "round: orbit radius in median depths of frame 0");
-    v.Number("forward_step", o.forward_step, Range::Closed(0, 10),
+    v.Number("forward_step",
+             o.forward_step,
+             Range::Closed(0, 10),
              "forward: step per frame along the optical axis (units of `translation_step`)");
-    v.Text("file", o.file,
+    v.Text("file",
+           o.file,
            "keyframe file for `type: file` (relative to the config file); format in "
            "`include/scenescape/geometry/trajectory.h`");
-    v.Number("first_direction", o.first_direction, Range::Closed(-1, 1),
+    v.Number("first_direction",
+             o.first_direction,
+             Range::Closed(-1, 1),
              "0: the first turn direction comes from the seed; +1 / -1 force it");
   }
 
@@ -162,10 +182,7 @@ struct PathFrame {
 // Per-frame yaw sign of the "rotations" motion: entry i (i >= 1) is +1 / -1 when
 // frame i turns by dir * rotation_step_rad, 0 when it does not; entry 0 is 0.
 // `first_direction` must be +1 or -1. Exposed for tests and for previews.
-std::vector<int> RotationSchedule(int rotation_steps,
-                                  int no_rotation_steps,
-                                  int first_direction,
-                                  int num_frames);
+std::vector<int> RotationSchedule(int rotation_steps, int no_rotation_steps, int first_direction, int num_frames);
 
 // ------------------------------------------------------------ keyframe files
 

@@ -52,14 +52,14 @@ inline constexpr double kDefaultDepthPngScale = 1000.0;
 // Writes depth [H,W] float as a 16-bit grey PNG with the policy above.
 // Returns the number of valid pixels clamped to 65535 (a warning is logged
 // when it is not zero). Throws Error when scale <= 0.
-int64_t WriteDepthPng16(const std::filesystem::path& path, const at::Tensor& depth,
+int64_t WriteDepthPng16(const std::filesystem::path& path,
+                        const at::Tensor& depth,
                         double scale = kDefaultDepthPngScale);
 
 // Reads a 16-bit single-channel PNG written as above. Returns [H,W] float32
 // depth = stored / scale, with -1 where stored == 0. Throws InputError when the
 // file is not a 16-bit single-channel image.
-at::Tensor ReadDepthPng16(const std::filesystem::path& path,
-                          double scale = kDefaultDepthPngScale);
+at::Tensor ReadDepthPng16(const std::filesystem::path& path, double scale = kDefaultDepthPngScale);
 
 // Writes a colour preview of depth [H,W]: disparity 1/z, min-max normalised
 // over the valid pixels (nearest = bright yellow, farthest = dark purple),

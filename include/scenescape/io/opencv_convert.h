@@ -10,7 +10,6 @@
 // result never aliases its argument.
 
 #include <ATen/core/Tensor.h>
-
 #include <opencv2/core.hpp>
 
 namespace scenescape {

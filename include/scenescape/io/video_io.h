@@ -21,14 +21,17 @@ inline const std::vector<std::string> kDefaultVideoCodecs = {"avc1", "mp4v"};
 // 4:2:0 encoders need even sizes (FFmpeg would otherwise crop silently).
 // Returns the FourCC used. Throws InputError for no frames or mismatched
 // sizes, OutputError when no codec opens or the file cannot be written.
-std::string WriteVideo(const std::filesystem::path& path, const std::vector<at::Tensor>& frames,
-                       double fps, const std::vector<std::string>& codecs = kDefaultVideoCodecs);
+std::string WriteVideo(const std::filesystem::path& path,
+                       const std::vector<at::Tensor>& frames,
+                       double fps,
+                       const std::vector<std::string>& codecs = kDefaultVideoCodecs);
 
 // The same, reading the frames from image files (e.g. the frames/*.png of a
 // run) one at a time, so memory stays at one frame. Read errors are
 // InputErrors naming the file.
 std::string WriteVideo(const std::filesystem::path& path,
-                       const std::vector<std::filesystem::path>& frame_files, double fps,
+                       const std::vector<std::filesystem::path>& frame_files,
+                       double fps,
                        const std::vector<std::string>& codecs = kDefaultVideoCodecs);
 
 }  // namespace scenescape

@@ -8,10 +8,9 @@
 //   ids:    [H,W]   int32 vertex ids, -1 = none
 
 #include <ATen/core/Tensor.h>
+#include <Eigen/Core>
 
 #include <array>
-
-#include <Eigen/Core>
 #include <cstdint>
 
 #include "scenescape/core/options.h"
@@ -48,16 +47,24 @@ struct MeshingOptions {
 
   template <class Self, class V>
   static void List(Self& o, V& v) {
-    v.Number("sobel_beta", o.sobel_beta, Range::OpenClosed(0, 1000),
+    v.Number("sobel_beta",
+             o.sobel_beta,
+             Range::OpenClosed(0, 1000),
              "discontinuity test on normalised disparity: exp(-beta * \\|Sobel\\|) < threshold");
     v.Number("sobel_threshold", o.sobel_threshold, Range::Open(0, 1), "threshold of that test");
-    v.Number("discontinuity_dilation", o.discontinuity_dilation, Range::Closed(1, 31).Odd(),
+    v.Number("discontinuity_dilation",
+             o.discontinuity_dilation,
+             Range::Closed(1, 31).Odd(),
              "dilation of the discontinuity mask (odd kernel size, 1 = none)");
-    v.Number("normal_filter_threshold", o.normal_filter_threshold, Range::Closed(-1, 1),
+    v.Number("normal_filter_threshold",
+             o.normal_filter_threshold,
+             Range::Closed(-1, 1),
              "new faces at discontinuities with n . view >= this are dropped (1 disables)");
-    v.Flag("connect_to_existing", o.connect_to_existing,
+    v.Flag("connect_to_existing",
+           o.connect_to_existing,
            "stitch new geometry to the existing vertices along the hole boundary");
-    v.Choice("keep", o.keep,
+    v.Choice("keep",
+             o.keep,
              "`all`: one global mesh (SceneScape); `last_frame`: only the previous frame is warped (the \"w/o "
              "mesh\" ablation)");
   }
@@ -65,9 +72,9 @@ struct MeshingOptions {
 
 struct MeshUpdateStats {
   int64_t new_vertices = 0;
-  int64_t new_faces = 0;              // faces kept
-  int64_t removed_stretched = 0;      // dropped by the discontinuity + normal test
-  int64_t removed_degenerate = 0;     // dropped for repeated vertex ids
+  int64_t new_faces = 0;           // faces kept
+  int64_t removed_stretched = 0;   // dropped by the discontinuity + normal test
+  int64_t removed_degenerate = 0;  // dropped for repeated vertex ids
 };
 
 // Points of every pixel centre: [H,W,3] float32 points_in_world.
@@ -80,7 +87,9 @@ at::Tensor DiscontinuityMask(const at::Tensor& depth, const MeshingOptions& opti
 // a hole but has a hole among its 8 neighbours, the id of the vertex of the face
 // seen there (face_ids, [H,W] int32) that is closest to `camera_centre_in_world`.
 // Returns [H,W] int32, -1 elsewhere.
-at::Tensor StitchVertexIds(const Mesh& mesh, const at::Tensor& face_ids, const at::Tensor& holes,
+at::Tensor StitchVertexIds(const Mesh& mesh,
+                           const at::Tensor& face_ids,
+                           const at::Tensor& holes,
                            const Eigen::Vector3d& camera_centre_in_world);
 
 // Adds the pixels where `new_pixels` is true as vertices (unprojected with
@@ -89,9 +98,13 @@ at::Tensor StitchVertexIds(const Mesh& mesh, const at::Tensor& face_ids, const a
 // which may be undefined) and at least one corner is new. Then drops new faces
 // at discontinuities seen edge-on and faces with repeated ids.
 // Frame 0 passes an all-true `new_pixels`.
-MeshUpdateStats AddFrameToMesh(Mesh& mesh, const at::Tensor& image, const at::Tensor& depth,
-                               const at::Tensor& new_pixels, const at::Tensor& stitch_ids,
-                               const Camera& camera, const MeshingOptions& options);
+MeshUpdateStats AddFrameToMesh(Mesh& mesh,
+                               const at::Tensor& image,
+                               const at::Tensor& depth,
+                               const at::Tensor& new_pixels,
+                               const at::Tensor& stitch_ids,
+                               const Camera& camera,
+                               const MeshingOptions& options);
 
 // Binary morphology on [H,W] bool masks with a k x k square (k odd). Pixels
 // outside the image do not take part.

@@ -12,24 +12,24 @@
 namespace scenescape {
 
 struct ModelCheckEntry {
-  std::string role;             // manifest key: "inpainter.unet", "depth.file", ...
+  std::string role;  // manifest key: "inpainter.unet", "depth.file", ...
   std::filesystem::path file;
-  std::string contract;         // the signature that was checked
-  std::string device;           // "cpu", "cuda:0"
-  std::string dtype;            // the dtype it runs in ("float", "half")
-  double load_ms = 0;           // torch::jit::load + casts (tokenizers: file parsing)
-  double run_ms = 0;            // one dry run after loading
+  std::string contract;  // the signature that was checked
+  std::string device;    // "cpu", "cuda:0"
+  std::string dtype;     // the dtype it runs in ("float", "half")
+  double load_ms = 0;    // torch::jit::load + casts (tokenizers: file parsing)
+  double run_ms = 0;     // one dry run after loading
 };
 
 // One model run at a frame's real size (models check --full).
 struct FullSizeRun {
-  std::string stage;    // "unet 75x75 latent", "vae_decoder backward", ...
-  std::string input;    // "[8,9,75,75] + [8] + [8,77,1024]"
-  double ms = 0;        // wall time of the run (inputs prepared beforehand)
-  double cpu_ms = 0;    // CPU time of the process meanwhile (user + system, all threads): on a
-                        // machine shared with other work, cpu_ms / threads is the steadier figure
-  double peak_mb = 0;   // peak resident memory of the process during the stage (model loading
-                        // included), from /proc/self/status VmHWM after a reset; 0 where unknown
+  std::string stage;   // "unet 75x75 latent", "vae_decoder backward", ...
+  std::string input;   // "[8,9,75,75] + [8] + [8,77,1024]"
+  double ms = 0;       // wall time of the run (inputs prepared beforehand)
+  double cpu_ms = 0;   // CPU time of the process meanwhile (user + system, all threads): on a
+                       // machine shared with other work, cpu_ms / threads is the steadier figure
+  double peak_mb = 0;  // peak resident memory of the process during the stage (model loading
+                       // included), from /proc/self/status VmHWM after a reset; 0 where unknown
 };
 
 struct ModelCheckOptions {
@@ -56,7 +56,8 @@ struct ModelCheckReport {
 // Throws ResourceError at the first file that is missing, does not load or
 // breaks its contract (the message names the file), and for a manifest
 // without one of the three sections.
-ModelCheckReport CheckModelFolder(const std::filesystem::path& dir, const c10::Device& device,
+ModelCheckReport CheckModelFolder(const std::filesystem::path& dir,
+                                  const c10::Device& device,
                                   const ModelCheckOptions& options = {});
 
 }  // namespace scenescape

@@ -23,7 +23,9 @@ class ClipModel {
  public:
   // Loads both towers and the tokenizer. Dry runs: [1,3,S,S] -> [1,E] and
   // [1,L] -> [1,E].
-  ClipModel(const ClipManifest& manifest, c10::Device device, c10::ScalarType dtype = at::kFloat,
+  ClipModel(const ClipManifest& manifest,
+            c10::Device device,
+            c10::ScalarType dtype = at::kFloat,
             bool check_contract = true);
 
   // images: [B,3,H,W] float in [0,1], any device. CLIP's preprocessing: the

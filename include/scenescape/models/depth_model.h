@@ -31,16 +31,17 @@ namespace scenescape {
 // multiple of multiple_of. Departure: a side never drops below multiple_of
 // (MiDaS would give 0 for images smaller than multiple_of / 2).
 // Returns {height, width}.
-std::pair<int, int> MidasInputSize(int height, int width, int input_size, int multiple_of,
-                                   bool keep_aspect_ratio);
+std::pair<int, int> MidasInputSize(int height, int width, int input_size, int multiple_of, bool keep_aspect_ratio);
 
 class DepthModel {
  public:
   // Dry run: one normalised [1,3,2m,2m] input (m = multiple_of), which must
   // give [1,2m,2m] or [1,1,2m,2m]. (Not input_size: that run would cost
   // seconds for DPT-Large on a CPU.) Fine-tuning needs dtype float32.
-  DepthModel(const DepthManifest& manifest, c10::Device device,
-             c10::ScalarType dtype = at::kFloat, bool check_contract = true);
+  DepthModel(const DepthManifest& manifest,
+             c10::Device device,
+             c10::ScalarType dtype = at::kFloat,
+             bool check_contract = true);
 
   // image: [B,3,H,W] float in [0,1], any device. Returns depth [B,H,W] on
   // device(), float32 for a float32 model. Differentiable with respect to the

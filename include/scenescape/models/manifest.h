@@ -44,11 +44,11 @@ struct InpainterManifest {
   std::filesystem::path unet;
   std::filesystem::path vae_encoder;
   std::filesystem::path vae_decoder;
-  double latent_scale = 0.18215;   // > 0; latents = vae_mean * latent_scale
-  int latent_channels = 4;         // > 0; the UNet takes 2 * latent_channels + 1
-  int vae_downsample = 8;          // > 0; image size = latent size * vae_downsample
-  int text_embedding_dim = 1024;   // > 0; D of the text encoder's [B,77,D]
-  std::string dtype = "float16";   // "float16" | "float32": what the files were saved in
+  double latent_scale = 0.18215;  // > 0; latents = vae_mean * latent_scale
+  int latent_channels = 4;        // > 0; the UNet takes 2 * latent_channels + 1
+  int vae_downsample = 8;         // > 0; image size = latent size * vae_downsample
+  int text_embedding_dim = 1024;  // > 0; D of the text encoder's [B,77,D]
+  std::string dtype = "float16";  // "float16" | "float32": what the files were saved in
   TokenizerFiles tokenizer;
   SchedulerSettings scheduler;
 };
@@ -61,8 +61,8 @@ struct DepthManifest {
   bool keep_aspect_ratio = true;
   std::array<double, 3> mean = {0.5, 0.5, 0.5};
   std::array<double, 3> std = {0.5, 0.5, 0.5};  // each > 0
-  std::string output = "disparity";  // "disparity" | "depth"
-  double min_disparity = 0.01;       // > 0; depth = 1 / max(disparity, min_disparity)
+  std::string output = "disparity";             // "disparity" | "depth"
+  double min_disparity = 0.01;                  // > 0; depth = 1 / max(disparity, min_disparity)
 };
 
 // CLIP image and text towers for candidate scoring.

@@ -18,8 +18,12 @@ class TextEncoder {
   // Loads `file` and, when check_contract, runs it once on ids [1,L] and
   // checks the output is [1,L,D]: ResourceError "<file>: expected
   // forward(ids[B,77] int64) -> [B,77,D], got ..." otherwise.
-  TextEncoder(const std::filesystem::path& file, int text_embedding_dim, c10::Device device,
-              c10::ScalarType dtype, int context_length = 77, bool check_contract = true);
+  TextEncoder(const std::filesystem::path& file,
+              int text_embedding_dim,
+              c10::Device device,
+              c10::ScalarType dtype,
+              int context_length = 77,
+              bool check_contract = true);
 
   // ids: [B,L] int64 (any device). Returns [B,L,D] float32 on device(), under
   // c10::InferenceMode (an inference tensor: clone() it before using it in

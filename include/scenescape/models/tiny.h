@@ -28,19 +28,18 @@
 namespace scenescape {
 
 struct TinyModelOptions {
-  uint64_t seed = 0;                  // weights are a function of the seed only
-  std::string dtype = "float32";      // inpainter dtype; "float16" saves those files in half
-  int text_embedding_dim = 32;        // D
-  int clip_embedding_dim = 16;        // E
-  int depth_input_size = 384;         // depth.input_size (the reference's 384)
-  int clip_input_size = 224;          // clip.input_size
+  uint64_t seed = 0;                       // weights are a function of the seed only
+  std::string dtype = "float32";           // inpainter dtype; "float16" saves those files in half
+  int text_embedding_dim = 32;             // D
+  int clip_embedding_dim = 16;             // E
+  int depth_input_size = 384;              // depth.input_size (the reference's 384)
+  int clip_input_size = 224;               // clip.input_size
   std::string depth_output = "disparity";  // the network is the same; only the manifest says
 };
 
 // Writes the folder (created if needed; existing files are replaced) and
 // returns its manifest, as LoadManifest(dir) would read it.
-ModelManifest MakeTinyModelFolder(const std::filesystem::path& dir,
-                                  const TinyModelOptions& options);
+ModelManifest MakeTinyModelFolder(const std::filesystem::path& dir, const TinyModelOptions& options);
 ModelManifest MakeTinyModelFolder(const std::filesystem::path& dir, uint64_t seed = 0);
 
 // Just the tokenizer files (vocab.json, merges.txt) into `dir`.

@@ -20,8 +20,12 @@ namespace scenescape {
 class VaeEncoder {
  public:
   // Dry run: [1,3,8f,8f] -> [1,C,8,8].
-  VaeEncoder(const std::filesystem::path& file, c10::Device device, c10::ScalarType dtype,
-             int latent_channels = 4, int downsample = 8, bool check_contract = true);
+  VaeEncoder(const std::filesystem::path& file,
+             c10::Device device,
+             c10::ScalarType dtype,
+             int latent_channels = 4,
+             int downsample = 8,
+             bool check_contract = true);
 
   // image: [B,3,H,W] float in [-1,1], any device, H and W multiples of f.
   // Returns the latent mean [B,C,H/f,W/f] float32 on device() (unscaled),
@@ -41,8 +45,12 @@ class VaeEncoder {
 class VaeDecoder {
  public:
   // Dry run: [1,C,8,8] -> [1,3,8f,8f].
-  VaeDecoder(const std::filesystem::path& file, c10::Device device, c10::ScalarType dtype,
-             int latent_channels = 4, int downsample = 8, bool check_contract = true);
+  VaeDecoder(const std::filesystem::path& file,
+             c10::Device device,
+             c10::ScalarType dtype,
+             int latent_channels = 4,
+             int downsample = 8,
+             bool check_contract = true);
 
   // latent: [B,C,h,w] float, already divided by latent_scale, any device.
   // Returns [B,3,f*h,f*w] float32 in about [-1,1] on device(), under

@@ -27,8 +27,8 @@ namespace scenescape {
 // The generator's options, mapped from the run's config (config/config.h) by
 // the app; the engine has no defaults of its own beyond the option structs'.
 struct GeneratorOptions {
-  int frames = 0;            // total frames including frame 0 (>= 1)
-  uint64_t seed = 0;         // candidates of frame i use (seed, i, k); the path's random choices use it too
+  int frames = 0;     // total frames including frame 0 (>= 1)
+  uint64_t seed = 0;  // candidates of frame i use (seed, i, k); the path's random choices use it too
   // Frames in [reseed_from, reseed_to] draw their candidates from `reseed`
   // instead (--redo-frames A-B --seed S); the path keeps using `seed`.
   int reseed_from = -1;
@@ -36,11 +36,11 @@ struct GeneratorOptions {
   uint64_t reseed = 0;
   std::string prompt;
   std::string negative_prompt;
-  Intrinsics intrinsics;     // frame-0 intrinsics (keyframe files may change the fov per frame)
-  CameraPath path;           // parsed before the run: the generator reads no file
-  MeshingOptions meshing;    // meshing.keep: all, or last_frame (the "w/o mesh" ablation)
+  Intrinsics intrinsics;   // frame-0 intrinsics (keyframe files may change the fov per frame)
+  CameraPath path;         // parsed before the run: the generator reads no file
+  MeshingOptions meshing;  // meshing.keep: all, or last_frame (the "w/o mesh" ablation)
   WarpOptions warp;
-  InpaintOptions inpaint;    // inpaint.num_candidates per frame (the inpainter reads the rest)
+  InpaintOptions inpaint;  // inpaint.num_candidates per frame (the inpainter reads the rest)
 };
 
 struct Stages {
@@ -54,18 +54,18 @@ struct FrameResult {
   int index = 0;
   Camera camera;
   std::string prompt;
-  at::Tensor image;         // [H,W,3] the frame
-  at::Tensor depth;         // [H,W] its depth
-  at::Tensor warped;        // [H,W,3] mesh render before inpainting (white holes); frame 0: undefined
-  at::Tensor holes;         // [H,W] bool: pixels that were generated (before the opening)
-  at::Tensor inpaint_mask;  // [H,W] bool: what the inpainter was asked to fill (after the opening)
+  at::Tensor image;                    // [H,W,3] the frame
+  at::Tensor depth;                    // [H,W] its depth
+  at::Tensor warped;                   // [H,W,3] mesh render before inpainting (white holes); frame 0: undefined
+  at::Tensor holes;                    // [H,W] bool: pixels that were generated (before the opening)
+  at::Tensor inpaint_mask;             // [H,W] bool: what the inpainter was asked to fill (after the opening)
   std::vector<at::Tensor> candidates;  // all candidates, for --keep-candidates
   std::vector<double> scores;          // one per candidate
   int chosen = 0;
   MeshUpdateStats mesh_update;
   int64_t mesh_vertices = 0;
   int64_t mesh_faces = 0;
-  std::map<std::string, double> timings_ms;  // per stage, plus "total"
+  std::map<std::string, double> timings_ms;   // per stage, plus "total"
   std::map<std::string, double> diagnostics;  // the stages' Diagnostics() for this frame
 };
 

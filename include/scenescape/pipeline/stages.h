@@ -25,18 +25,22 @@ struct InpaintOptions {
 
   template <class Self, class V>
   static void List(Self& o, V& v) {
-    v.Number("num_candidates", o.num_candidates, Range::Closed(1, 64),
+    v.Number("num_candidates",
+             o.num_candidates,
+             Range::Closed(1, 64),
              "candidates per frame, ranked by the scorer (CLIP with the torch back end)");
-    v.Number("canvas_border", o.canvas_border, Range::Closed(0, 512),
+    v.Number("canvas_border",
+             o.canvas_border,
+             Range::Closed(0, 512),
              "torch: generated margin around the frame (600 = 512 + 2 x 44); canvas sides must be multiples of 8");
   }
 };
 
 // What a stage knows about the frame being made.
 struct FrameContext {
-  int frame_index = 0;      // 0 = the first frame
-  Camera camera;            // the camera the frame is seen from
-  uint64_t seed = 0;        // run seed; candidates derive their own from (seed, frame, k)
+  int frame_index = 0;  // 0 = the first frame
+  Camera camera;        // the camera the frame is seen from
+  uint64_t seed = 0;    // run seed; candidates derive their own from (seed, frame, k)
   std::string prompt;
   std::string negative_prompt;
 };
@@ -50,8 +54,7 @@ class DepthEstimator {
   // for frame 0. Estimators use it to agree with the scene already built
   // (test-time fine-tuning, or scale alignment in the classical back end).
   // Returns [H,W] float32 depth > 0.
-  virtual at::Tensor Estimate(const at::Tensor& image, const at::Tensor& mesh_depth,
-                              const FrameContext& context) = 0;
+  virtual at::Tensor Estimate(const at::Tensor& image, const at::Tensor& mesh_depth, const FrameContext& context) = 0;
   // Figures about the last Estimate call for run.json (e.g. the depth error
   // against the mesh before and after fine-tuning); empty by default.
   virtual std::map<std::string, double> Diagnostics() const { return {}; }
@@ -64,15 +67,15 @@ class Inpainter {
   // Returns `num_candidates` images [H,W,3] that keep the known pixels of
   // `image` and fill the pixels where hole_mask is true. A full mask asks for a
   // whole new image (text-to-image); back ends that cannot do that throw.
-  virtual std::vector<at::Tensor> Inpaint(const at::Tensor& image, const at::Tensor& hole_mask,
-                                          const FrameContext& context, int num_candidates) = 0;
+  virtual std::vector<at::Tensor> Inpaint(const at::Tensor& image,
+                                          const at::Tensor& hole_mask,
+                                          const FrameContext& context,
+                                          int num_candidates) = 0;
   // Called once the scorer has chosen candidate `chosen` of the last Inpaint
   // call; returns the frame's final image [H,W,3]. The diffusion back end
   // fine-tunes its VAE decoder for the chosen latent here (reference section 6);
   // the default returns the candidate unchanged.
-  virtual at::Tensor Finalize(int chosen, const std::vector<at::Tensor>& candidates) {
-    return candidates.at(chosen);
-  }
+  virtual at::Tensor Finalize(int chosen, const std::vector<at::Tensor>& candidates) { return candidates.at(chosen); }
   virtual std::map<std::string, double> Diagnostics() const { return {}; }
 };
 
@@ -82,7 +85,8 @@ class CandidateScorer {
   virtual std::string Name() const = 0;
   // One score per candidate; higher is better.
   virtual std::vector<double> Score(const std::vector<at::Tensor>& candidates,
-                                    const at::Tensor& image, const at::Tensor& hole_mask,
+                                    const at::Tensor& image,
+                                    const at::Tensor& hole_mask,
                                     const FrameContext& context) = 0;
 };
 

@@ -54,8 +54,7 @@ RasterResult Rasterize(const Mesh& mesh, const Camera& camera, const RasterOptio
 // As Rasterize, but only the z-buffer and face ids (no colour resolve): the
 // result's depth and face_ids equal Rasterize's, its rgb is left undefined and
 // mesh.colors is not read.
-RasterResult RasterizeGeometry(const Mesh& mesh, const Camera& camera,
-                               const RasterOptions& options = {});
+RasterResult RasterizeGeometry(const Mesh& mesh, const Camera& camera, const RasterOptions& options = {});
 
 struct ViewRender {
   at::Tensor rgb;       // [H,W,3] float32 in [0,1]; 1 where not valid
@@ -72,8 +71,7 @@ struct ViewRender {
 // Departure from the reference, which averages a 3x3 window centred on
 // high-res pixel (2i, 2j) and so shifts the image by a quarter pixel.
 // supersample = 1 gives the plain Rasterize result with valid = depth > 0.
-ViewRender RenderView(const Mesh& mesh, const Camera& camera, int supersample = 2,
-                      const RasterOptions& options = {});
+ViewRender RenderView(const Mesh& mesh, const Camera& camera, int supersample = 2, const RasterOptions& options = {});
 
 // The masked downsample on its own (exposed for tests).
 // rgb [sH,sW,3] float32, depth [sH,sW] float32 (-1 = invalid), face_ids [sH,sW]
@@ -82,7 +80,6 @@ ViewRender RenderView(const Mesh& mesh, const Camera& camera, int supersample = 
 // NaN are not). rgb and depth average the valid sub-pixels of each block; the
 // face id is that of the valid sub-pixel with the smallest depth ("nearest" to
 // the camera; ties go to the first in row-major order within the block).
-ViewRender MaskedDownsample(const at::Tensor& rgb, const at::Tensor& depth,
-                            const at::Tensor& face_ids, int factor);
+ViewRender MaskedDownsample(const at::Tensor& rgb, const at::Tensor& depth, const at::Tensor& face_ids, int factor);
 
 }  // namespace scenescape

@@ -14,13 +14,13 @@
 namespace scenescape {
 
 struct RoomOptions {
-  double half_width = 2.0;    // walls at x = +-half_width
-  double floor_y = 1.2;       // floor plane (y down)
-  double ceiling_y = -1.8;    // ceiling plane
-  double z_front = 9.0;       // far end wall, in front of the start camera
-  double z_back = -30.0;      // end wall behind the start camera
-  double spacing = 0.05;      // tessellation step of the true mesh
-  bool props = true;          // add the crate and the pillar (depth discontinuities)
+  double half_width = 2.0;  // walls at x = +-half_width
+  double floor_y = 1.2;     // floor plane (y down)
+  double ceiling_y = -1.8;  // ceiling plane
+  double z_front = 9.0;     // far end wall, in front of the start camera
+  double z_back = -30.0;    // end wall behind the start camera
+  double spacing = 0.05;    // tessellation step of the true mesh
+  bool props = true;        // add the crate and the pillar (depth discontinuities)
 };
 
 // The true scene as a mesh (vertices in world, colours in [0,1]).

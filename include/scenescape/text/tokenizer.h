@@ -43,8 +43,7 @@ class ClipTokenizer {
   // line that is not two tokens, or a merge whose parts or result are not in
   // the vocabulary. Like CLIP and Hugging Face's CLIPTokenizer, only the
   // first 49152 - 256 - 2 = 48894 merges are used.
-  static ClipTokenizer FromFiles(const std::filesystem::path& vocab_json,
-                                 const std::filesystem::path& merges_txt);
+  static ClipTokenizer FromFiles(const std::filesystem::path& vocab_json, const std::filesystem::path& merges_txt);
 
   // Token ids of `text` (UTF-8) without start/end tokens and without
   // truncation. Throws InputError for invalid UTF-8.

@@ -54,8 +54,8 @@ cv::Mat ImageTensorToGray(const at::Tensor& image) {
 }
 
 at::Tensor CheckDepth(const at::Tensor& t, const char* name, int64_t h = -1, int64_t w = -1) {
-  SCN_CHECK(t.defined() && t.dim() == 2)
-      << name << " must be [H,W], got " << (t.defined() ? t.sizes() : at::IntArrayRef{});
+  SCN_CHECK(t.defined() && t.dim() == 2) << name << " must be [H,W], got "
+                                         << (t.defined() ? t.sizes() : at::IntArrayRef{});
   if (h >= 0) {
     SCN_CHECK(t.size(0) == h && t.size(1) == w)
         << name << " is " << t.sizes() << ", expected [" << h << "," << w << "]";
@@ -74,10 +74,7 @@ double Quantile(std::vector<double>& v, double q) {
 // outer part [k, n) with the least weighted squared error, among the splits
 // where the outer mean is at least `min_ratio` times the inner one and at least
 // `min_outer`. Returns k / n, or -1 when no split qualifies.
-double StepFit(const std::vector<double>& v,
-               const std::vector<double>& w,
-               double min_ratio,
-               double min_outer) {
+double StepFit(const std::vector<double>& v, const std::vector<double>& w, double min_ratio, double min_outer) {
   const int n = static_cast<int>(v.size());
   std::vector<double> sw(n + 1, 0), sv(n + 1, 0), sq(n + 1, 0);
   for (int b = 0; b < n; ++b) {
@@ -164,9 +161,7 @@ void MeasureBackWall(const cv::Mat& image,
       const Eigen::Vector3d w = k_inv * Eigen::Vector3d(p.x(), p.y(), 1.0);
       const double z = d.dot(w);
       if (z <= 1e-9) continue;
-      const EdgePixel e{static_cast<float>(r.dot(w) / z),
-                        static_cast<float>(u.dot(w) / z),
-                        static_cast<float>(m)};
+      const EdgePixel e{static_cast<float>(r.dot(w) / z), static_cast<float>(u.dot(w) / z), static_cast<float>(m)};
       // Radial edge: the gradient is perpendicular to the direction from v.
       if (std::abs(px[x] * to_p.x() + py[x] * to_p.y()) < sin_radial * m * dist)
         radial_edges.push_back(e);
@@ -182,10 +177,8 @@ void MeasureBackWall(const cv::Mat& image,
   double rect[4] = {1, 1, 1, 1};  // first pass: diagonal wedges
   auto locate = [&](const EdgePixel& e, int* side, double* n, double* slope) {
     // The face met first has the largest coordinate / extent ratio.
-    const double ratio[4] = {e.x / (rect[0] * ext[0]),
-                             -e.x / (rect[1] * ext[1]),
-                             e.y / (rect[2] * ext[2]),
-                             -e.y / (rect[3] * ext[3])};
+    const double ratio[4] = {
+        e.x / (rect[0] * ext[0]), -e.x / (rect[1] * ext[1]), e.y / (rect[2] * ext[2]), -e.y / (rect[3] * ext[3])};
     *side = static_cast<int>(std::max_element(ratio, ratio + 4) - ratio);
     const double along = *side < 2 ? std::abs(e.x) : std::abs(e.y);
     *n = along / ext[*side];
@@ -200,8 +193,7 @@ void MeasureBackWall(const cv::Mat& image,
       locate(e, &s, &n, &slope);
       if (n >= 1.0) continue;
       const int b = static_cast<int>(n * kBins);
-      const int a =
-          std::clamp(static_cast<int>((slope + 2.0) / 4.0 * kDirections), 0, kDirections - 1);
+      const int a = std::clamp(static_cast<int>((slope + 2.0) / 4.0 * kDirections), 0, kDirections - 1);
       energy[(s * kBins + b) * kDirections + a] += e.weight;
       has_edges[s * kBins + b] = 1.0;
     }
@@ -238,9 +230,7 @@ void MeasureBackWall(const cv::Mat& image,
 
 }  // namespace
 
-BoxModel FitBoxModel(const cv::Mat& image,
-                     const Intrinsics& intrinsics_in,
-                     const BoxDepthOptions& options) {
+BoxModel FitBoxModel(const cv::Mat& image, const Intrinsics& intrinsics_in, const BoxDepthOptions& options) {
   SCN_CHECK(!image.empty()) << "FitBoxModel: empty image";
   SCN_CHECK_GT(options.back_wall_depth, 0.0);
   SCN_CHECK(options.back_wall_fraction > 0 && options.back_wall_fraction < 1)
@@ -250,8 +240,7 @@ BoxModel FitBoxModel(const cv::Mat& image,
   const Intrinsics k = FitIntrinsics(intrinsics_in, width, height);
 
   const std::vector<LineSegment> segments = DetectLineSegments(image, options.segments);
-  const std::vector<VanishingPoint> vps =
-      DetectVanishingPoints(segments, cv::Size(width, height), options.vanishing);
+  const std::vector<VanishingPoint> vps = DetectVanishingPoints(segments, cv::Size(width, height), options.vanishing);
 
   // Central VP: the best-supported finite VP inside the grown image.
   const VanishingPoint* central = nullptr;
@@ -259,9 +248,7 @@ BoxModel FitBoxModel(const cv::Mat& image,
   const double my = options.central_margin * height;
   for (const VanishingPoint& vp : vps) {
     if (!vp.is_finite) continue;
-    if (vp.point.x() < -mx || vp.point.x() > width + mx || vp.point.y() < -my ||
-        vp.point.y() > height + my)
-      continue;
+    if (vp.point.x() < -mx || vp.point.x() > width + mx || vp.point.y() < -my || vp.point.y() > height + my) continue;
     if (!central || vp.support > central->support) central = &vp;
   }
   BoxModel box;
@@ -270,13 +257,10 @@ BoxModel FitBoxModel(const cv::Mat& image,
     box.from_detection = true;
   } else {
     box.vanishing_point = Eigen::Vector2d(k.cx, k.cy);
-    SCN_LOG_DEBUG("box depth: no central vanishing point among {} segments; using the image centre",
-                 segments.size());
+    SCN_LOG_DEBUG("box depth: no central vanishing point among {} segments; using the image centre", segments.size());
   }
 
-  auto ray = [&](double u, double v) {
-    return Eigen::Vector3d((u - k.cx) / k.fx, (v - k.cy) / k.fy, 1.0);
-  };
+  auto ray = [&](double u, double v) { return Eigen::Vector3d((u - k.cx) / k.fx, (v - k.cy) / k.fy, 1.0); };
   const Eigen::Vector3d d = ray(box.vanishing_point.x(), box.vanishing_point.y()).normalized();
   // Box "right" stays horizontal in the image as far as d allows: r = y x d.
   const Eigen::Vector3d r = Eigen::Vector3d::UnitY().cross(d).normalized();
@@ -352,9 +336,7 @@ at::Tensor RenderBoxDepth(const BoxModel& box, const Intrinsics& k, double max_d
   return depth;
 }
 
-std::optional<double> FitDepthScale(const at::Tensor& depth_in,
-                                    const at::Tensor& mesh_in,
-                                    int min_pixels) {
+std::optional<double> FitDepthScale(const at::Tensor& depth_in, const at::Tensor& mesh_in, int min_pixels) {
   const at::Tensor depth = CheckDepth(depth_in, "depth");
   const at::Tensor mesh = CheckDepth(mesh_in, "mesh_depth", depth.size(0), depth.size(1));
   const float* pd = depth.data_ptr<float>();
@@ -369,15 +351,12 @@ std::optional<double> FitDepthScale(const at::Tensor& depth_in,
   return Quantile(ratios, 0.5);
 }
 
-at::Tensor AlignDepthToMesh(const at::Tensor& depth_in,
-                            const at::Tensor& mesh_in,
-                            const BoxDepthOptions& options) {
+at::Tensor AlignDepthToMesh(const at::Tensor& depth_in, const at::Tensor& mesh_in, const BoxDepthOptions& options) {
   const at::Tensor depth = CheckDepth(depth_in, "depth");
   const at::Tensor mesh = CheckDepth(mesh_in, "mesh_depth", depth.size(0), depth.size(1));
   const std::optional<double> scale = FitDepthScale(depth, mesh, options.min_aligned_pixels);
   if (!scale) {
-    SCN_LOG_INFO("box depth: fewer than {} pixels of mesh depth; no scale alignment",
-                 options.min_aligned_pixels);
+    SCN_LOG_INFO("box depth: fewer than {} pixels of mesh depth; no scale alignment", options.min_aligned_pixels);
     return depth.clone();
   }
   const int h = static_cast<int>(depth.size(0));
@@ -407,8 +386,7 @@ at::Tensor AlignDepthToMesh(const at::Tensor& depth_in,
       cv::GaussianBlur(wgt, wgt, cv::Size(0, 0), 2.0);
       // Nearest known pixel for every hole pixel (Voronoi labels).
       cv::Mat dist, labels;
-      cv::distanceTransform(
-          holes, dist, labels, cv::DIST_L2, cv::DIST_MASK_5, cv::DIST_LABEL_PIXEL);
+      cv::distanceTransform(holes, dist, labels, cv::DIST_L2, cv::DIST_MASK_5, cv::DIST_LABEL_PIXEL);
       std::vector<float> label_residual(static_cast<size_t>(h) * w + 1, 0.0f);
       for (int i = 0; i < h * w; ++i)
         if (!holes.ptr<uint8_t>()[i]) {

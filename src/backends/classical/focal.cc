@@ -48,9 +48,8 @@ struct Triad {
 
 // MSAC score of a triad: each segment counts for its best VP.
 double ScoreTriad(const std::vector<CentredSegment>& segs, const Triad& t, double sin_thr) {
-  const Eigen::Vector3d v[3] = {ProjectDirection(t.r.col(0), t.f),
-                                ProjectDirection(t.r.col(1), t.f),
-                                ProjectDirection(t.r.col(2), t.f)};
+  const Eigen::Vector3d v[3] = {
+      ProjectDirection(t.r.col(0), t.f), ProjectDirection(t.r.col(1), t.f), ProjectDirection(t.r.col(2), t.f)};
   const double inv = 1.0 / (sin_thr * sin_thr);
   double total = 0;
   for (const CentredSegment& s : segs) {
@@ -175,10 +174,8 @@ double Refine(const std::vector<CentredSegment>& segs, const std::vector<int>& a
 
 FocalEstimate EstimateFocal(const cv::Mat& image, const FocalOptions& options) {
   SCN_CHECK(!image.empty()) << "EstimateFocal: empty image";
-  SCN_CHECK(options.min_fov_deg > 0 && options.min_fov_deg < options.max_fov_deg &&
-            options.max_fov_deg < 180)
-      << "EstimateFocal: field-of-view range [" << options.min_fov_deg << ", "
-      << options.max_fov_deg << "]";
+  SCN_CHECK(options.min_fov_deg > 0 && options.min_fov_deg < options.max_fov_deg && options.max_fov_deg < 180)
+      << "EstimateFocal: field-of-view range [" << options.min_fov_deg << ", " << options.max_fov_deg << "]";
   FocalEstimate out;
   const std::vector<LineSegment> segments = DetectLineSegments(image, options.segments);
   out.num_segments = static_cast<int>(segments.size());
@@ -281,16 +278,13 @@ FocalEstimate EstimateFocal(const cv::Mat& image, const FocalOptions& options) {
   out.relative_std = rel_std;
   const double cos_max = std::cos(options.max_vp_angle_deg * kDegToRad);
   for (int k = 0; k < 3; ++k)
-    if (std::abs(triad.r(2, k)) > cos_max && per_axis[k] >= options.min_inliers)
-      ++out.num_finite_vps;
+    if (std::abs(triad.r(2, k)) > cos_max && per_axis[k] >= options.min_inliers) ++out.num_finite_vps;
 
   const double fov = 2.0 * std::atan(half_w / triad.f) / kDegToRad;
   char buf[256];
   if (out.support_fraction < options.min_support_fraction) {
-    std::snprintf(buf,
-                  sizeof(buf),
-                  "a Manhattan triad explains only %.0f%% of the segments",
-                  100 * out.support_fraction);
+    std::snprintf(
+        buf, sizeof(buf), "a Manhattan triad explains only %.0f%% of the segments", 100 * out.support_fraction);
     out.reason = buf;
   } else if (out.num_finite_vps < 2) {
     std::snprintf(buf,
@@ -300,8 +294,7 @@ FocalEstimate EstimateFocal(const cv::Mat& image, const FocalOptions& options) {
                   out.num_finite_vps);
     out.reason = buf;
   } else if (!(rel_std <= options.max_relative_std)) {
-    std::snprintf(
-        buf, sizeof(buf), "focal length too uncertain (%.1f%% standard error)", 100 * rel_std);
+    std::snprintf(buf, sizeof(buf), "focal length too uncertain (%.1f%% standard error)", 100 * rel_std);
     out.reason = buf;
   } else if (fov < options.min_fov_deg || fov > options.max_fov_deg) {
     std::snprintf(buf, sizeof(buf), "implausible field of view %.1f degrees", fov);
@@ -322,9 +315,7 @@ FocalEstimate EstimateFocal(const cv::Mat& image, const FocalOptions& options) {
   return out;
 }
 
-std::optional<double> EstimateFocalLength(const cv::Mat& bgr_image,
-                                          const FocalOptions& options,
-                                          std::string* reason) {
+std::optional<double> EstimateFocalLength(const cv::Mat& bgr_image, const FocalOptions& options, std::string* reason) {
   FocalEstimate e = EstimateFocal(bgr_image, options);
   if (reason) *reason = e.reason;
   return e.focal_px;

@@ -1,13 +1,13 @@
 #include "scenescape/backends/classical/inpaint.h"
 
 #include <ATen/ATen.h>
+#include <opencv2/imgproc.hpp>
+#include <opencv2/photo.hpp>
+#include <opencv2/xphoto.hpp>
 
 #include <algorithm>
 #include <array>
 #include <vector>
-#include <opencv2/imgproc.hpp>
-#include <opencv2/photo.hpp>
-#include <opencv2/xphoto.hpp>
 
 #include "scenescape/core/check.h"
 #include "scenescape/core/logging.h"
@@ -19,8 +19,8 @@ namespace scenescape {
 namespace {
 
 constexpr int kNumBase = 6;
-constexpr std::array<const char*, kNumBase> kBaseNames = {"telea_r3", "ns_r5", "fsr_fast_half",
-                                                          "mirror",   "telea_r9", "ns_r2"};
+constexpr std::array<const char*, kNumBase> kBaseNames = {
+    "telea_r3", "ns_r5", "fsr_fast_half", "mirror", "telea_r9", "ns_r2"};
 constexpr char kNothingKnown[] =
     "the classical back end cannot create an image from nothing (the hole mask covers the "
     "whole frame): give --init-image";
@@ -28,8 +28,7 @@ constexpr char kNothingKnown[] =
 void CheckInputs(const at::Tensor& image, const at::Tensor& mask, const char* fn) {
   SCN_CHECK(image.defined() && image.dim() == 3 && image.size(2) == 3)
       << fn << ": image must be [H,W,3], got " << (image.defined() ? image.sizes() : at::IntArrayRef{});
-  SCN_CHECK(mask.defined() && mask.dim() == 2 && mask.size(0) == image.size(0) &&
-            mask.size(1) == image.size(1))
+  SCN_CHECK(mask.defined() && mask.dim() == 2 && mask.size(0) == image.size(0) && mask.size(1) == image.size(1))
       << fn << ": mask must be [H,W] matching the image " << image.sizes() << ", got "
       << (mask.defined() ? mask.sizes() : at::IntArrayRef{});
 }
@@ -43,8 +42,7 @@ uint64_t Mix(uint64_t x) {
 }
 
 uint64_t CandidateSeed(const FrameContext& context, int k) {
-  return Mix(Mix(Mix(context.seed) ^ static_cast<uint64_t>(context.frame_index)) ^
-             static_cast<uint64_t>(k));
+  return Mix(Mix(Mix(context.seed) ^ static_cast<uint64_t>(context.frame_index)) ^ static_cast<uint64_t>(k));
 }
 
 // Frequency-selective reconstruction at half resolution. A low-resolution
@@ -105,13 +103,26 @@ cv::Mat MirrorFill(const cv::Mat& bgr, const cv::Mat& hole) {
 cv::Mat BaseFill(int b, const cv::Mat& bgr, const cv::Mat& hole) {
   cv::Mat out;
   switch (b) {
-    case 0: cv::inpaint(bgr, hole, out, 3, cv::INPAINT_TELEA); break;
-    case 1: cv::inpaint(bgr, hole, out, 5, cv::INPAINT_NS); break;
-    case 2: out = FsrHalf(bgr, hole); break;
-    case 3: out = MirrorFill(bgr, hole); break;
-    case 4: cv::inpaint(bgr, hole, out, 9, cv::INPAINT_TELEA); break;
-    case 5: cv::inpaint(bgr, hole, out, 2, cv::INPAINT_NS); break;
-    default: SCN_CHECK(false) << "no base fill " << b;
+    case 0:
+      cv::inpaint(bgr, hole, out, 3, cv::INPAINT_TELEA);
+      break;
+    case 1:
+      cv::inpaint(bgr, hole, out, 5, cv::INPAINT_NS);
+      break;
+    case 2:
+      out = FsrHalf(bgr, hole);
+      break;
+    case 3:
+      out = MirrorFill(bgr, hole);
+      break;
+    case 4:
+      cv::inpaint(bgr, hole, out, 9, cv::INPAINT_TELEA);
+      break;
+    case 5:
+      cv::inpaint(bgr, hole, out, 2, cv::INPAINT_NS);
+      break;
+    default:
+      SCN_CHECK(false) << "no base fill " << b;
   }
   return out;
 }
@@ -156,8 +167,7 @@ cv::Mat DetailStd(const cv::Mat& bgr8, const cv::Mat& hole) {
     auto* out = std_map.ptr<cv::Vec3f>(y);
     for (int x = 0; x < std_map.cols; ++x)
       for (int c = 0; c < 3; ++c)
-        out[x][c] = n[x] >= kMinCount ? std::sqrt(std::max(0.0f, s[x][c] / n[x]))
-                                      : static_cast<float>(global[c]);
+        out[x][c] = n[x] >= kMinCount ? std::sqrt(std::max(0.0f, s[x][c] / n[x])) : static_cast<float>(global[c]);
   }
   return std_map;
 }
@@ -225,8 +235,7 @@ std::vector<at::Tensor> OpenCvInpainter::Inpaint(const at::Tensor& image,
       fill = Textured(base[b], detail_std, amplitude, CandidateSeed(context, k));
     }
     candidates.push_back(Compose(img, hole, fill));
-    SCN_LOG_DEBUG("inpaint candidate {} ({}) in {:.0f} ms", k, CandidateName(k),
-                  timer.ElapsedMs());
+    SCN_LOG_DEBUG("inpaint candidate {} ({}) in {:.0f} ms", k, CandidateName(k), timer.ElapsedMs());
   }
   return candidates;
 }

@@ -1,9 +1,9 @@
 #include "scenescape/backends/classical/scorer.h"
 
 #include <ATen/ATen.h>
+#include <opencv2/imgproc.hpp>
 
 #include <cmath>
-#include <opencv2/imgproc.hpp>
 
 #include "scenescape/core/check.h"
 #include "scenescape/io/opencv_convert.h"
@@ -12,15 +12,15 @@ namespace scenescape {
 
 namespace {
 
-constexpr int kBand = 8;                     // w, pixels
-constexpr double kEps = 1.0 / 255.0;         // one 8-bit step
+constexpr int kBand = 8;              // w, pixels
+constexpr double kEps = 1.0 / 255.0;  // one 8-bit step
 constexpr int kWindow = 2 * kBand + 1;
 
 inline double Norm3(double a, double b, double c) { return std::sqrt(a * a + b * b + c * c); }
 
 struct SeamPair {
-  int64_t q;     // known pixel index
-  int64_t p;     // hole neighbour
+  int64_t q;       // known pixel index
+  int64_t p;       // hole neighbour
   double pred[3];  // linear extrapolation of the known side into p
   double mean_known[3];
   double std_known;
@@ -66,8 +66,7 @@ double GradientEnergy(const float* c, const std::vector<uint8_t>& band, int h, i
 
 // Window sums of colour (and optionally colour^2) over pixels where `select`
 // is 1, plus their count, as CV_32F matrices.
-void WindowSums(const at::Tensor& image, const cv::Mat& select, cv::Mat* sum, cv::Mat* sum_sq,
-                cv::Mat* count) {
+void WindowSums(const at::Tensor& image, const cv::Mat& select, cv::Mat* sum, cv::Mat* sum_sq, cv::Mat* count) {
   cv::Mat c = TensorToMat(image, CV_32F);  // BGR: norms do not care about the order
   cv::Mat sel_f, sel3;
   select.convertTo(sel_f, CV_32F);
@@ -75,9 +74,7 @@ void WindowSums(const at::Tensor& image, const cv::Mat& select, cv::Mat* sum, cv
   const cv::Mat masked = c.mul(sel3);
   const cv::Size win(kWindow, kWindow);
   cv::boxFilter(masked, *sum, CV_32F, win, cv::Point(-1, -1), false, cv::BORDER_CONSTANT);
-  if (sum_sq)
-    cv::boxFilter(masked.mul(c), *sum_sq, CV_32F, win, cv::Point(-1, -1), false,
-                  cv::BORDER_CONSTANT);
+  if (sum_sq) cv::boxFilter(masked.mul(c), *sum_sq, CV_32F, win, cv::Point(-1, -1), false, cv::BORDER_CONSTANT);
   cv::boxFilter(sel_f, *count, CV_32F, win, cv::Point(-1, -1), false, cv::BORDER_CONSTANT);
 }
 
@@ -111,14 +108,12 @@ Geometry Analyse(const at::Tensor& image, const at::Tensor& hole_t) {
         // Second differences on the known side, along x and along y.
         if (x > 0 && x + 1 < w && !g.hole[i - 1] && !g.hole[i + 1]) {
           const float *a = cq - 3, *b = cq + 3;
-          rough_sum += Norm3(a[0] - 2 * cq[0] + b[0], a[1] - 2 * cq[1] + b[1],
-                             a[2] - 2 * cq[2] + b[2]);
+          rough_sum += Norm3(a[0] - 2 * cq[0] + b[0], a[1] - 2 * cq[1] + b[1], a[2] - 2 * cq[2] + b[2]);
           ++rough_n;
         }
         if (y > 0 && y + 1 < h && !g.hole[i - w] && !g.hole[i + w]) {
           const float *a = cq - 3 * w, *b = cq + 3 * w;
-          rough_sum += Norm3(a[0] - 2 * cq[0] + b[0], a[1] - 2 * cq[1] + b[1],
-                             a[2] - 2 * cq[2] + b[2]);
+          rough_sum += Norm3(a[0] - 2 * cq[0] + b[0], a[1] - 2 * cq[1] + b[1], a[2] - 2 * cq[2] + b[2]);
           ++rough_n;
         }
       }
@@ -131,8 +126,7 @@ Geometry Analyse(const at::Tensor& image, const at::Tensor& hole_t) {
         pair.q = i;
         pair.p = p;
         const int bx = x - dx[k], by = y - dy[k];
-        const bool behind = bx >= 0 && bx < w && by >= 0 && by < h &&
-                            !g.hole[static_cast<int64_t>(by) * w + bx];
+        const bool behind = bx >= 0 && bx < w && by >= 0 && by < h && !g.hole[static_cast<int64_t>(by) * w + bx];
         const float* cb = behind ? c + 3 * (static_cast<int64_t>(by) * w + bx) : cq;
         for (int ch = 0; ch < 3; ++ch) pair.pred[ch] = 2.0 * cq[ch] - cb[ch];
         // Window statistics of the known pixels around q (BGR order in the Mat).
@@ -158,8 +152,7 @@ Geometry Analyse(const at::Tensor& image, const at::Tensor& hole_t) {
 std::vector<SeamScorer::Terms> SeamScorer::ScoreTerms(const std::vector<at::Tensor>& candidates,
                                                       const at::Tensor& image,
                                                       const at::Tensor& hole_mask) const {
-  SCN_CHECK(image.defined() && image.dim() == 3 && image.size(2) == 3)
-      << "SeamScorer: image must be [H,W,3]";
+  SCN_CHECK(image.defined() && image.dim() == 3 && image.size(2) == 3) << "SeamScorer: image must be [H,W,3]";
   SCN_CHECK(hole_mask.defined() && hole_mask.dim() == 2 && hole_mask.size(0) == image.size(0) &&
             hole_mask.size(1) == image.size(1))
       << "SeamScorer: hole_mask must be [H,W] matching the image";
@@ -187,8 +180,7 @@ std::vector<SeamScorer::Terms> SeamScorer::ScoreTerms(const std::vector<at::Tens
       const int py = static_cast<int>(pair.p / g.w), px = static_cast<int>(pair.p % g.w);
       const cv::Vec3f s = hsum.at<cv::Vec3f>(py, px);
       const double n = std::max(1.0f, hcount.at<float>(py, px));
-      colour += Norm3(s[2] / n - pair.mean_known[0], s[1] / n - pair.mean_known[1],
-                      s[0] / n - pair.mean_known[2]) /
+      colour += Norm3(s[2] / n - pair.mean_known[0], s[1] / n - pair.mean_known[1], s[0] / n - pair.mean_known[2]) /
                 (pair.std_known + kEps);
     }
     const double num = static_cast<double>(g.pairs.size());
@@ -201,7 +193,8 @@ std::vector<SeamScorer::Terms> SeamScorer::ScoreTerms(const std::vector<at::Tens
 }
 
 std::vector<double> SeamScorer::Score(const std::vector<at::Tensor>& candidates,
-                                      const at::Tensor& image, const at::Tensor& hole_mask,
+                                      const at::Tensor& image,
+                                      const at::Tensor& hole_mask,
                                       const FrameContext& context) {
   std::vector<double> scores;
   for (const Terms& t : ScoreTerms(candidates, image, hole_mask)) scores.push_back(t.Score());

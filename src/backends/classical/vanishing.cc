@@ -57,8 +57,7 @@ inline double SinAngle(const PreparedSegment& s, const Eigen::Vector3d& v, doubl
 
 }  // namespace
 
-std::vector<LineSegment> DetectLineSegments(const cv::Mat& image,
-                                            const LineSegmentOptions& options) {
+std::vector<LineSegment> DetectLineSegments(const cv::Mat& image, const LineSegmentOptions& options) {
   cv::Mat gray = ToGray8(image);
   double scale = 1.0;
   const int side = std::max(gray.cols, gray.rows);
@@ -82,10 +81,9 @@ std::vector<LineSegment> DetectLineSegments(const cv::Mat& image,
     s.p1 = (Eigen::Vector2d(l[2], l[3]) + Eigen::Vector2d::Constant(0.5)) / scale;
     if (s.Length() >= min_length) segments.push_back(s);
   }
-  std::stable_sort(
-      segments.begin(), segments.end(), [](const LineSegment& a, const LineSegment& b) {
-        return a.Length() > b.Length();
-      });
+  std::stable_sort(segments.begin(), segments.end(), [](const LineSegment& a, const LineSegment& b) {
+    return a.Length() > b.Length();
+  });
   if (options.max_segments > 0 && static_cast<int>(segments.size()) > options.max_segments)
     segments.resize(options.max_segments);
   return segments;
@@ -96,8 +94,7 @@ double SegmentVanishingAngle(const LineSegment& segment, const Eigen::Vector3d& 
   const double len = d.norm();
   if (len <= 0) return M_PI / 2;
   const Eigen::Vector2d m = segment.Midpoint();
-  const Eigen::Vector2d dir(homogeneous.x() - homogeneous.z() * m.x(),
-                            homogeneous.y() - homogeneous.z() * m.y());
+  const Eigen::Vector2d dir(homogeneous.x() - homogeneous.z() * m.x(), homogeneous.y() - homogeneous.z() * m.y());
   const double dn = dir.norm();
   if (dn < 1e-12) return M_PI / 2;
   const double c = std::abs(d.dot(dir)) / (len * dn);
@@ -210,23 +207,21 @@ std::vector<VanishingPoint> DetectVanishingPoints(const std::vector<LineSegment>
         support += prepared[i].length;
       }
     }
-    if (static_cast<int>(inliers.size()) < options.min_inliers ||
-        support < options.min_support_fraction * total_length)
+    if (static_cast<int>(inliers.size()) < options.min_inliers || support < options.min_support_fraction * total_length)
       break;
     for (int i : inliers) active[i] = 0;
 
     VanishingPoint vp;
     // Back to pixels: x_pix = scale x_norm + centre w.
-    Eigen::Vector3d h(
-        norm_scale * v.x() + centre.x() * v.z(), norm_scale * v.y() + centre.y() * v.z(), v.z());
+    Eigen::Vector3d h(norm_scale * v.x() + centre.x() * v.z(), norm_scale * v.y() + centre.y() * v.z(), v.z());
     h.normalize();
     if (h.z() < 0) h = -h;
     vp.homogeneous = h;
     const double xy = Eigen::Vector2d(v.x(), v.y()).norm();
     vp.is_finite = norm_scale * xy < options.max_finite_distance * diag * std::abs(v.z());
     if (vp.is_finite) vp.point = Eigen::Vector2d(h.x() / h.z(), h.y() / h.z());
-    vp.direction = xy > 0 ? Eigen::Vector2d(Eigen::Vector2d(v.x(), v.y()) / xy)
-                          : Eigen::Vector2d(Eigen::Vector2d::UnitX());
+    vp.direction =
+        xy > 0 ? Eigen::Vector2d(Eigen::Vector2d(v.x(), v.y()) / xy) : Eigen::Vector2d(Eigen::Vector2d::UnitX());
     if (v.z() < 0) vp.direction = -vp.direction;
     vp.num_inliers = static_cast<int>(inliers.size());
     vp.support = support;

@@ -21,8 +21,7 @@ using testing::RenderBoxScene;
 using testing::RenderedScene;
 
 at::Tensor DepthTensor(const cv::Mat& depth) {
-  return at::from_blob(const_cast<float*>(depth.ptr<float>()), {depth.rows, depth.cols}, at::kFloat)
-      .clone();
+  return at::from_blob(const_cast<float*>(depth.ptr<float>()), {depth.rows, depth.cols}, at::kFloat).clone();
 }
 
 double Median(std::vector<double> v) {
@@ -51,9 +50,7 @@ struct Agreement {
 };
 
 // Compares `estimate` with `truth` on the pixels where `mask` (if defined) is true.
-Agreement Compare(const at::Tensor& estimate,
-                  const at::Tensor& truth,
-                  const at::Tensor& mask = {}) {
+Agreement Compare(const at::Tensor& estimate, const at::Tensor& truth, const at::Tensor& mask = {}) {
   const float* e = estimate.data_ptr<float>();
   const float* t = truth.data_ptr<float>();
   const bool* m = mask.defined() ? mask.data_ptr<bool>() : nullptr;
@@ -88,8 +85,7 @@ FrameContext ContextFor(const Intrinsics& k) {
 // A corridor seen almost straight ahead: its depth axis's VP is K R^T e_z.
 TEST(BoxDepth, FindsCorridorVanishingPoint) {
   const Intrinsics k = Intrinsics::FromHorizontalFov(512, 512, 55);
-  for (const auto& [yaw, pitch] :
-       std::vector<std::pair<double, double>>{{0, 0}, {5, -3}, {-8, 6}}) {
+  for (const auto& [yaw, pitch] : std::vector<std::pair<double, double>>{{0, 0}, {5, -3}, {-8, 6}}) {
     BoxScene scene;
     scene.box_min = {-2, -1.5, -1};
     scene.box_max = {2, 1.5, 25};
@@ -107,9 +103,8 @@ TEST(BoxDepth, FindsCorridorVanishingPoint) {
     const BoxModel& box = estimator.last_box();
     EXPECT_TRUE(box.from_detection);
     const double err = (box.vanishing_point - truth).norm();
-    std::cout << "corridor yaw " << yaw << " pitch " << pitch << ": VP "
-              << box.vanishing_point.transpose() << " (true " << truth.transpose() << ", error "
-              << err << " px), " << ms << " ms\n";
+    std::cout << "corridor yaw " << yaw << " pitch " << pitch << ": VP " << box.vanishing_point.transpose() << " (true "
+              << truth.transpose() << ", error " << err << " px), " << ms << " ms\n";
     EXPECT_LT(err, 3.0);
   }
 }
@@ -141,9 +136,9 @@ TEST_P(BoxDepthCorridor, AgreesWithTrueDepth) {
   ExpectPositiveFinite(depth, 512, 512);
   const Agreement a = Compare(depth, truth);
   const BoxModel& box = estimator.last_box();
-  std::cout << "box: D " << box.back_depth << " r " << box.right << " l " << box.left << " d "
-            << box.down << " u " << box.up << "; median rel error " << a.median_rel_error
-            << ", disparity Pearson " << a.disparity_pearson << "\n";
+  std::cout << "box: D " << box.back_depth << " r " << box.right << " l " << box.left << " d " << box.down << " u "
+            << box.up << "; median rel error " << a.median_rel_error << ", disparity Pearson " << a.disparity_pearson
+            << "\n";
   EXPECT_LT(a.median_rel_error, c.max_rel_error);
   EXPECT_GT(a.disparity_pearson, 0.9);
 }
@@ -158,8 +153,7 @@ INSTANTIATE_TEST_SUITE_P(Corridors,
                              // Long narrow corridor.
                              CorridorCase{{-1.5, -1.5, -1}, {1.5, 1.5, 30}, {0, 0, 0}, 0, 0, 0.15},
                              // The wide room again, with pixel noise.
-                             CorridorCase{
-                                 {-3, -1.2, -1}, {3, 1.6, 9}, {0.4, 0, 0}, 4, 2, 0.15, 8}));
+                             CorridorCase{{-3, -1.2, -1}, {3, 1.6, 9}, {0.4, 0, 0}, 4, 2, 0.15, 8}));
 
 // Without measuring, the back wall spans back_wall_fraction of the way from the
 // VP to each border; the result still correlates, less well.
@@ -179,8 +173,8 @@ TEST(BoxDepth, DefaultBackWallFraction) {
   EXPECT_NEAR(box.right, options.back_wall_fraction * ext, 1e-3);
   EXPECT_NEAR(box.up, options.back_wall_fraction * ext, 1e-3);
   const Agreement a = Compare(depth, DepthTensor(r.depth));
-  std::cout << "default back wall: median rel error " << a.median_rel_error
-            << ", disparity Pearson " << a.disparity_pearson << "\n";
+  std::cout << "default back wall: median rel error " << a.median_rel_error << ", disparity Pearson "
+            << a.disparity_pearson << "\n";
   EXPECT_GT(a.disparity_pearson, 0.8);
 }
 
@@ -195,8 +189,7 @@ TEST(AlignDepthToMesh, RecoversKnownScale) {
   const double s = 3.7;
   at::Tensor hole = at::zeros({256, 256}, at::kBool);
   hole.slice(0, 60, 200).slice(1, 30, 150).fill_(true);
-  const at::Tensor mesh =
-      at::where(hole, at::full_like(truth, -1.0f), truth * static_cast<float>(s));
+  const at::Tensor mesh = at::where(hole, at::full_like(truth, -1.0f), truth * static_cast<float>(s));
 
   const std::optional<double> fitted = FitDepthScale(truth, mesh);
   ASSERT_TRUE(fitted.has_value());
@@ -207,8 +200,7 @@ TEST(AlignDepthToMesh, RecoversKnownScale) {
   // Known pixels keep the mesh depth; hole pixels are the scaled estimate
   // (the residual is zero, so seam blending changes nothing).
   EXPECT_TRUE(at::equal(out.masked_select(~hole), mesh.masked_select(~hole)));
-  const double max_rel =
-      ((out.masked_select(hole) / (truth.masked_select(hole) * s)) - 1).abs().max().item<double>();
+  const double max_rel = ((out.masked_select(hole) / (truth.masked_select(hole) * s)) - 1).abs().max().item<double>();
   EXPECT_LT(max_rel, 1e-4);
 
   // Too few known pixels: no alignment, the estimate comes back unchanged.
@@ -222,8 +214,7 @@ TEST(AlignDepthToMesh, BlendsTheSeam) {
   const int h = 200, w = 300;
   const at::Tensor estimate = at::full({h, w}, 2.0f);
   // mesh = 3 * estimate * (1 + 0.5 x / w): a log-ratio ramp.
-  const at::Tensor ramp =
-      1.0f + 0.5f * at::arange(w, at::kFloat).div(w).unsqueeze(0).expand({h, w});
+  const at::Tensor ramp = 1.0f + 0.5f * at::arange(w, at::kFloat).div(w).unsqueeze(0).expand({h, w});
   at::Tensor hole = at::zeros({h, w}, at::kBool);
   hole.slice(0, 50, 150).slice(1, 100, 250).fill_(true);
   const at::Tensor mesh = at::where(hole, at::full_like(estimate, -1.0f), 6.0f * ramp);
@@ -238,8 +229,8 @@ TEST(AlignDepthToMesh, BlendsTheSeam) {
     const at::Tensor out = d.slice(0, 50, 150).select(1, 250);
     return ((in / out) - 1).abs().max().item<double>();
   };
-  std::cout << "scale " << scale << ", seam step blended " << seam_step(blended) << ", plain "
-            << seam_step(plain) << "\n";
+  std::cout << "scale " << scale << ", seam step blended " << seam_step(blended) << ", plain " << seam_step(plain)
+            << "\n";
   EXPECT_LT(seam_step(blended), 0.01);
   EXPECT_GT(seam_step(plain), 0.1);
   // Beyond the band the blended depth is the scaled estimate.
@@ -260,8 +251,7 @@ TEST(BoxDepth, AlignsToMeshDepth) {
   const double s = 0.23;
   at::Tensor hole = at::zeros({512, 512}, at::kBool);
   hole.slice(0, 100, 420).slice(1, 0, 220).fill_(true);
-  const at::Tensor mesh =
-      at::where(hole, at::full_like(truth, -1.0f), truth * static_cast<float>(s));
+  const at::Tensor mesh = at::where(hole, at::full_like(truth, -1.0f), truth * static_cast<float>(s));
 
   BoxDepthOptions no_blend;
   no_blend.blend_band_px = 0;
@@ -282,8 +272,8 @@ TEST(BoxDepth, AlignsToMeshDepth) {
     const at::Tensor out = depth.slice(0, 100, 420).select(1, 220);
     const double step = ((in / out) - 1).abs().median().item<double>();
     std::cout << "blend " << options.blend_band_px << ": hole scale " << scale << " (mesh " << s
-              << "), median rel error " << a.median_rel_error << ", Pearson " << a.disparity_pearson
-              << ", seam step " << step << ", " << ms << " ms\n";
+              << "), median rel error " << a.median_rel_error << ", Pearson " << a.disparity_pearson << ", seam step "
+              << step << ", " << ms << " ms\n";
     EXPECT_NEAR(scale, s, 0.15 * s);
     EXPECT_LT(a.median_rel_error, 0.15);
     if (options.blend_band_px > 0) {

@@ -56,9 +56,9 @@ TEST_P(FocalFromRoom, WithinFivePercent) {
   const double ms = timer.ElapsedMs();
   ASSERT_TRUE(e.focal_px.has_value()) << e.reason;
   const double rel = *e.focal_px / k.fx - 1.0;
-  std::cout << "fov " << c.fov_deg << " yaw " << c.yaw_deg << " pitch " << c.pitch_deg << " "
-            << c.width << "x" << c.height << " noise " << c.noise_sigma << ": true f " << k.fx
-            << ", " << e.reason << ", error " << 100 * rel << "%, " << ms << " ms\n";
+  std::cout << "fov " << c.fov_deg << " yaw " << c.yaw_deg << " pitch " << c.pitch_deg << " " << c.width << "x"
+            << c.height << " noise " << c.noise_sigma << ": true f " << k.fx << ", " << e.reason << ", error "
+            << 100 * rel << "%, " << ms << " ms\n";
   EXPECT_LT(std::abs(rel), 0.05);
   EXPECT_GE(e.num_finite_vps, 2);
   // The recovered Manhattan frame matches the true rotation (up to the order
@@ -66,8 +66,7 @@ TEST_P(FocalFromRoom, WithinFivePercent) {
   const Eigen::Matrix3d cam_from_world = scene.WorldFromCam().transpose();
   for (int a = 0; a < 3; ++a) {
     double best = 0;
-    for (int b = 0; b < 3; ++b)
-      best = std::max(best, std::abs(cam_from_world.col(a).dot(e.manhattan_in_cam.col(b))));
+    for (int b = 0; b < 3; ++b) best = std::max(best, std::abs(cam_from_world.col(a).dot(e.manhattan_in_cam.col(b))));
     EXPECT_GT(best, std::cos(3.0 * M_PI / 180.0)) << "world axis " << a;
   }
 }
@@ -174,8 +173,7 @@ TEST(DetectVanishingPoints, LinesThroughKnownPoints) {
   for (const VanishingPoint& vp : vps) {
     if (vp.is_finite && (vp.point - a).norm() < 1.5) found_a = true;
     if (vp.is_finite && (vp.point - b).norm() < 0.02 * (b - a).norm()) found_b = true;
-    if (vp.is_finite)
-      std::cout << "vp " << vp.point.transpose() << " inliers " << vp.num_inliers << "\n";
+    if (vp.is_finite) std::cout << "vp " << vp.point.transpose() << " inliers " << vp.num_inliers << "\n";
   }
   EXPECT_TRUE(found_a);
   EXPECT_TRUE(found_b);

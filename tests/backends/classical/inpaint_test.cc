@@ -1,14 +1,13 @@
 #include "scenescape/backends/classical/inpaint.h"
-#include "scenescape/backends/classical/scorer.h"
 
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
-
 #include <set>
 
+#include "scenescape/backends/classical/scorer.h"
 #include "scenescape/core/check.h"
 #include "testing.h"
 
@@ -67,8 +66,7 @@ TEST(OpenCvInpainter, KeepsKnownPixelsBitExact) {
     EXPECT_GE(candidates[k].min().item<float>(), 0.0f);
     EXPECT_LE(candidates[k].max().item<float>(), 1.0f);
     // The white junk is gone: nothing in the hole is pure white on this image.
-    EXPECT_LT(candidates[k].masked_select(hole.unsqueeze(-1).expand_as(image)).mean().item<float>(),
-              0.8f);
+    EXPECT_LT(candidates[k].masked_select(hole.unsqueeze(-1).expand_as(image)).mean().item<float>(), 0.8f);
   }
 }
 
@@ -115,10 +113,8 @@ TEST(OpenCvInpainter, FillsASmoothImageClosely) {
   const at::Tensor truth = SmoothImage(h, w);
   const at::Tensor hole = BorderAndBlobHole(h, w, 12);
   // The trivial fill for comparison: the mean colour of the known pixels.
-  const at::Tensor known_mean =
-      truth.masked_select((~hole).unsqueeze(-1).expand_as(truth)).view({-1, 3}).mean(0);
-  const double flat_err =
-      MeanAbsErrorInHole(known_mean.view({1, 1, 3}).expand_as(truth), truth, hole);
+  const at::Tensor known_mean = truth.masked_select((~hole).unsqueeze(-1).expand_as(truth)).view({-1, 3}).mean(0);
+  const double flat_err = MeanAbsErrorInHole(known_mean.view({1, 1, 3}).expand_as(truth), truth, hole);
   ASSERT_GT(flat_err, 0.15);
   OpenCvInpainter inpainter;
   const auto candidates = inpainter.Inpaint(WithJunk(truth, hole), hole, Context(0, 0), 10);
@@ -128,10 +124,8 @@ TEST(OpenCvInpainter, FillsASmoothImageClosely) {
     // reflects the smooth ramp instead of continuing it (24.9 dB): it is meant
     // for texture, tested below.
     const bool mirror = k % 6 == 3;
-    EXPECT_LT(MeanAbsErrorInHole(candidates[k], truth, hole), 0.04)
-        << OpenCvInpainter::CandidateName(k);
-    EXPECT_GT(testing::Psnr(candidates[k], truth, hole), mirror ? 23.0 : 25.0)
-        << OpenCvInpainter::CandidateName(k);
+    EXPECT_LT(MeanAbsErrorInHole(candidates[k], truth, hole), 0.04) << OpenCvInpainter::CandidateName(k);
+    EXPECT_GT(testing::Psnr(candidates[k], truth, hole), mirror ? 23.0 : 25.0) << OpenCvInpainter::CandidateName(k);
   }
 }
 
@@ -181,9 +175,7 @@ TEST(OpenCvInpainter, EdgeCases) {
   EXPECT_FALSE(at::equal(filled[2], filled[0]));
   // Malformed inputs.
   EXPECT_THROW(inpainter.Inpaint(image, at::zeros({16, 32}, at::kBool), Context(0, 0), 1), Error);
-  EXPECT_THROW(inpainter.Inpaint(at::zeros({32, 32}), at::zeros({32, 32}, at::kBool),
-                                 Context(0, 0), 1),
-               Error);
+  EXPECT_THROW(inpainter.Inpaint(at::zeros({32, 32}), at::zeros({32, 32}, at::kBool), Context(0, 0), 1), Error);
 }
 
 TEST(TeleaHoleFiller, FillsSpecksAndKeepsTheRest) {
@@ -191,7 +183,7 @@ TEST(TeleaHoleFiller, FillsSpecksAndKeepsTheRest) {
   at::Tensor mask = at::zeros({64, 64}, at::kBool);
   mask[10][10] = true;
   mask.slice(0, 30, 32).slice(1, 20, 21).fill_(true);  // a 2x1 sliver
-  mask[63][0] = true;  // a corner pixel
+  mask[63][0] = true;                                  // a corner pixel
   TeleaHoleFiller filler;
   const at::Tensor out = filler.Fill(WithJunk(truth, mask), mask);
   const at::Tensor known = (~mask).unsqueeze(-1).expand_as(truth);

@@ -38,13 +38,12 @@ FrameContext Context() { return FrameContext(); }
 TEST(SeamScorer, PrefersTheTrueRampOverConstantAndSeam) {
   const at::Tensor truth = Ramp(96, 96);
   const at::Tensor hole = BorderHole(96, 96, 12);
-  const at::Tensor known_mean =
-      truth.masked_select((~hole).unsqueeze(-1).expand_as(truth)).view({-1, 3}).mean(0);
+  const at::Tensor known_mean = truth.masked_select((~hole).unsqueeze(-1).expand_as(truth)).view({-1, 3}).mean(0);
   const std::vector<at::Tensor> candidates = {
-      truth,                                                  // continues the ramp
+      truth,                                                           // continues the ramp
       Fill(truth, hole, known_mean.view({1, 1, 3}).expand_as(truth)),  // flat mean colour
-      Fill(truth, hole, at::full_like(truth, 0.5)),           // flat grey
-      Fill(truth, hole, (truth + 0.1).clamp(0, 1)),           // right ramp, visible seam
+      Fill(truth, hole, at::full_like(truth, 0.5)),                    // flat grey
+      Fill(truth, hole, (truth + 0.1).clamp(0, 1)),                    // right ramp, visible seam
   };
   SeamScorer scorer;
   const auto scores = scorer.Score(candidates, truth, hole, Context());
@@ -102,8 +101,7 @@ TEST(SeamScorer, DegenerateMasks) {
   scores = scorer.Score(candidates, image, at::ones({32, 32}, at::kBool), Context());
   EXPECT_EQ(scores, (std::vector<double>{0.0, 0.0}));
   EXPECT_TRUE(scorer.Score({}, image, BorderHole(32, 32, 4), Context()).empty());
-  EXPECT_THROW(scorer.Score({at::zeros({16, 16, 3})}, image, BorderHole(32, 32, 4), Context()),
-               Error);
+  EXPECT_THROW(scorer.Score({at::zeros({16, 16, 3})}, image, BorderHole(32, 32, 4), Context()), Error);
 }
 
 }  // namespace

@@ -3,11 +3,11 @@
 // reranking with a crafted CLIP pair, and bad model folders.
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 #include <torch/script.h>
 
 #include <array>
 #include <cstdio>
-#include <nlohmann/json.hpp>
 
 #include "scenescape/core/fs.h"
 #include "scenescape/io/image_io.h"
@@ -37,8 +37,17 @@ TEST(TorchBackend, RunsEndToEndAndRepeatsBitForBit) {
       << out;
   ASSERT_EQ(Exec(bin + kRun + " --models " + (dir / "models").string() + " --out " + (dir / "b").string(), &out), 0)
       << out;
-  for (const char* f : {"frames/00000.png", "frames/00002.png", "depth/00002.png", "masks/00002.png", "video.mp4",
-                        "video_reverse.mp4", "mesh.ply", "mesh.glb", "cameras.json", "transforms.json", "run.json"})
+  for (const char* f : {"frames/00000.png",
+                        "frames/00002.png",
+                        "depth/00002.png",
+                        "masks/00002.png",
+                        "video.mp4",
+                        "video_reverse.mp4",
+                        "mesh.ply",
+                        "mesh.glb",
+                        "cameras.json",
+                        "transforms.json",
+                        "run.json"})
     EXPECT_TRUE(fs::exists(dir / "a" / f)) << f;
   for (int i = 0; i < 3; ++i) {
     char name[32];
@@ -92,8 +101,8 @@ TEST(TorchBackend, ClipRerankingPicksTheArgmaxOfKnownScores) {
   std::string out;
   std::string run4 = kRun;
   run4.replace(run4.find("--candidates 2"), 14, "--candidates 4");
-  ASSERT_EQ(Exec(std::string(SCN_BINARY) + run4 + " --keep-candidates --models " +
-                     (dir / "models").string() + " --out " + (dir / "run").string(),
+  ASSERT_EQ(Exec(std::string(SCN_BINARY) + run4 + " --keep-candidates --models " + (dir / "models").string() +
+                     " --out " + (dir / "run").string(),
                  &out),
             0)
       << out;

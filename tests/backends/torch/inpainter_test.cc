@@ -10,15 +10,14 @@
 // pixel is known in closed form from its 8x8 block of the canvas.
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 #include <torch/script.h>
 
-#include <nlohmann/json.hpp>
-
+#include "scenescape/backends/torch/torch_backend.h"
 #include "scenescape/core/fs.h"
 #include "scenescape/models/inpaint_models.h"
 #include "scenescape/models/manifest.h"
 #include "scenescape/models/tiny.h"
-#include "scenescape/backends/torch/torch_backend.h"
 #include "testing.h"
 
 namespace scenescape {

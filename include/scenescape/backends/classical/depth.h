@@ -77,36 +77,28 @@ struct BoxDepthOptions {
 // The box model's geometry for one image (all in camera coordinates).
 struct BoxModel {
   Eigen::Vector2d vanishing_point = Eigen::Vector2d::Zero();  // continuous pixels
-  bool from_detection = false;  // false: the image-centre fallback was used
-  Eigen::Matrix3d box_in_cam = Eigen::Matrix3d::Identity();  // columns r, u, d
-  double back_depth = 1.0;                                   // D along d
-  double right = 1.0, left = 1.0, down = 1.0, up = 1.0;      // a_r, a_l, b_d, b_u
+  bool from_detection = false;                                // false: the image-centre fallback was used
+  Eigen::Matrix3d box_in_cam = Eigen::Matrix3d::Identity();   // columns r, u, d
+  double back_depth = 1.0;                                    // D along d
+  double right = 1.0, left = 1.0, down = 1.0, up = 1.0;       // a_r, a_l, b_d, b_u
 };
 
 // Builds the box for `image` (CV_8UC1/3 BGR or CV_32F in [0,1]) seen with `intrinsics`
 // (rescaled to the image size if it differs).
-BoxModel FitBoxModel(const cv::Mat& image,
-                     const Intrinsics& intrinsics,
-                     const BoxDepthOptions& options = {});
+BoxModel FitBoxModel(const cv::Mat& image, const Intrinsics& intrinsics, const BoxDepthOptions& options = {});
 
 // Renders the box's depth (camera z) for `intrinsics`' image grid.
 // Returns [H,W] float32 > 0, CPU.
-at::Tensor RenderBoxDepth(const BoxModel& box,
-                          const Intrinsics& intrinsics,
-                          double max_depth_ratio = 50.0);
+at::Tensor RenderBoxDepth(const BoxModel& box, const Intrinsics& intrinsics, double max_depth_ratio = 50.0);
 
 // Median of mesh_depth / depth over pixels with mesh_depth > 0 and depth > 0
 // (nullopt when fewer than `min_pixels`). depth, mesh_depth: [H,W] float32 CPU.
-std::optional<double> FitDepthScale(const at::Tensor& depth,
-                                    const at::Tensor& mesh_depth,
-                                    int min_pixels = 64);
+std::optional<double> FitDepthScale(const at::Tensor& depth, const at::Tensor& mesh_depth, int min_pixels = 64);
 
 // Steps 1-3 of the alignment policy above. depth: [H,W] float32 > 0;
 // mesh_depth: [H,W] float32, -1 (any value <= 0) where there is no geometry.
 // Returns [H,W] float32 > 0, CPU.
-at::Tensor AlignDepthToMesh(const at::Tensor& depth,
-                            const at::Tensor& mesh_depth,
-                            const BoxDepthOptions& options = {});
+at::Tensor AlignDepthToMesh(const at::Tensor& depth, const at::Tensor& mesh_depth, const BoxDepthOptions& options = {});
 
 class BoxDepthEstimator : public DepthEstimator {
  public:
@@ -115,9 +107,7 @@ class BoxDepthEstimator : public DepthEstimator {
   // image: [H,W,3] float32 RGB in [0,1], CPU. mesh_depth: undefined (frame 0)
   // or [H,W] float32 with -1 for no geometry. Intrinsics from
   // context.camera.intrinsics. Returns [H,W] float32 > 0, CPU.
-  at::Tensor Estimate(const at::Tensor& image,
-                      const at::Tensor& mesh_depth,
-                      const FrameContext& context) override;
+  at::Tensor Estimate(const at::Tensor& image, const at::Tensor& mesh_depth, const FrameContext& context) override;
   // The box of the last Estimate call (for logging and debugging).
   const BoxModel& last_box() const { return last_box_; }
 

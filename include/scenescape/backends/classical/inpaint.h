@@ -57,8 +57,10 @@ class OpenCvInpainter : public Inpainter {
   // Throws InputError when hole_mask is all true (nothing to continue from)
   // and Error for malformed tensors. With no hole every candidate is a copy of
   // `image`.
-  std::vector<at::Tensor> Inpaint(const at::Tensor& image, const at::Tensor& hole_mask,
-                                  const FrameContext& context, int num_candidates) override;
+  std::vector<at::Tensor> Inpaint(const at::Tensor& image,
+                                  const at::Tensor& hole_mask,
+                                  const FrameContext& context,
+                                  int num_candidates) override;
 
   // The name of candidate k's method, e.g. "telea_r3", "fsr_fast_half",
   // "ns_r5+texture1"; for logs and reports.

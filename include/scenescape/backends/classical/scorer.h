@@ -54,8 +54,10 @@ namespace scenescape {
 class SeamScorer : public CandidateScorer {
  public:
   std::string Name() const override { return "seam"; }
-  std::vector<double> Score(const std::vector<at::Tensor>& candidates, const at::Tensor& image,
-                            const at::Tensor& hole_mask, const FrameContext& context) override;
+  std::vector<double> Score(const std::vector<at::Tensor>& candidates,
+                            const at::Tensor& image,
+                            const at::Tensor& hole_mask,
+                            const FrameContext& context) override;
 
   // The three terms of one candidate's score (for logs and tests).
   struct Terms {
@@ -64,7 +66,8 @@ class SeamScorer : public CandidateScorer {
     double colour = 0.0;   // M
     double Score() const { return -(seam + texture + colour); }
   };
-  std::vector<Terms> ScoreTerms(const std::vector<at::Tensor>& candidates, const at::Tensor& image,
+  std::vector<Terms> ScoreTerms(const std::vector<at::Tensor>& candidates,
+                                const at::Tensor& image,
                                 const at::Tensor& hole_mask) const;
 };
 

@@ -49,8 +49,7 @@ struct LineSegmentOptions {
 };
 
 // LSD segments of `image` (CV_8UC1, CV_8UC3 BGR or CV_32FC1/3 in [0,1]).
-std::vector<LineSegment> DetectLineSegments(const cv::Mat& image,
-                                            const LineSegmentOptions& options = {});
+std::vector<LineSegment> DetectLineSegments(const cv::Mat& image, const LineSegmentOptions& options = {});
 
 struct VanishingPoint {
   // Homogeneous position in continuous pixel coordinates, unit norm.
