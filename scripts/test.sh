@@ -4,5 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/build.sh --all
-# -LE fullsize: the full-size model check (about an hour of CPU, ~20 GB) runs only when asked (-L fullsize).
-ctest --test-dir build --output-on-failure -j "$(nproc)" -LE fullsize "$@"
+# -LE: the full-size model check (about an hour of CPU, ~20 GB; -L fullsize) and the GPU measurement's CPU
+# rehearsal (its own build, 5-10 minutes; -L gpu_rehearsal) run only when asked.
+ctest --test-dir build --output-on-failure -j "$(nproc)" -LE "fullsize|gpu_rehearsal" "$@"

@@ -99,22 +99,27 @@ def main(argv=None):
 # ---------------------------------------------------------------- MiDaS DPT
 
 
-def load_midas(tx, no_sdpa, repo="intel-isl/MiDaS", pretrained=True):
+def load_midas(tx, no_sdpa, repo="intel-isl/MiDaS", pretrained=True, make_net=None):
     """MiDaS DPT_Large from torch.hub: repo is owner/name on GitHub or a local checkout (hubconf.py).
 
-    pretrained=False builds the architecture with random weights (no download).
+    pretrained=False builds the architecture with random weights (no download). make_net, when
+    given, builds the MiDaS DPT instead of the hub (make_models.py --reduced: a ViT-B/16 backbone);
+    the checks and the size-general forward below are the same.
     Returns (net, manifest section, patch() making the forward size-general, False).
     """
     import torch
 
     if no_sdpa:
         tx.disable_timm_fused_attn()
-    kw = {"source": "local"} if os.path.isdir(repo) else {"trust_repo": True}
-    try:
-        net = torch.hub.load(repo, "DPT_Large", pretrained=pretrained, **kw)
-    except TypeError:  # PyTorch < 1.12 has no trust_repo
-        kw.pop("trust_repo", None)
-        net = torch.hub.load(repo, "DPT_Large", pretrained=pretrained, **kw)
+    if make_net is not None:
+        net = make_net()
+    else:
+        kw = {"source": "local"} if os.path.isdir(repo) else {"trust_repo": True}
+        try:
+            net = torch.hub.load(repo, "DPT_Large", pretrained=pretrained, **kw)
+        except TypeError:  # PyTorch < 1.12 has no trust_repo
+            kw.pop("trust_repo", None)
+            net = torch.hub.load(repo, "DPT_Large", pretrained=pretrained, **kw)
     if no_sdpa:
         n = tx.disable_fused_attn_attributes(net)
         tx.log(f"dpt_large: fused attention switched off in {n} timm blocks")

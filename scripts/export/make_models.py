@@ -2,6 +2,7 @@
 """The real architectures at their real sizes with random weights, exported with scripts/export.
 
     make_models.py --set sd2|sd15 --section inpainter|depth|clip --out DIR --vocab DIR [--device D] [--dtype T] [--sdpa]
+                   [--reduced] [--clip-towers auto|transformers|replica]
 
 One section per call (so at most one large model is in memory; full_size_check.sh
 calls it once per section and frees the memory in between). Nothing is
@@ -17,6 +18,11 @@ Sets (the configs are the published ones, cited below):
         23 of its 24 layers = the penultimate layer, gelu, pad "!") + MiDaS DPT-Large + CLIP ViT-B/32
   sd15  SD-1.5 inpainting (attention_head_dim 8, cross-attention 768; CLIP ViT-L/14 text encoder,
         quick_gelu, pad "<|endoftext|>") + MiDaS DPT-Large + CLIP ViT-L/14
+
+--reduced: the same classes at a small size, for rehearsals on a CPU (scripts/gpu/measure.sh
+--reduced): UNet and VAE with narrow blocks (REDUCED below), a 2-layer text encoder and CLIP,
+and MiDaS's DPT with the ViT-B/16 backbone (vitb16_384, its own code path as DPT-Large's) at a
+64-pixel network input; the inpainter is traced at 80x80 instead of 600x600.
 
 Libraries: diffusers' UNet2DConditionModel / AutoencoderKL / configs, and MiDaS's
 hubconf DPT_Large (timm ViT-L/16 384) from the source cache that fetch_sources.sh
@@ -72,10 +78,23 @@ CLIP = {
     "sd2": dict(name="CLIP ViT-B/32", text=(512, 2048, 8, 12), vision=(768, 3072, 12, 12, 32), projection=512),
     "sd15": dict(name="CLIP ViT-L/14", text=(768, 3072, 12, 12), vision=(1024, 4096, 16, 24, 14), projection=768),
 }
+# --reduced: the same classes, narrow (group norms of 32 channels still divide every width).
+REDUCED_UNET = dict(block_out_channels=[32, 64, 64, 64], layers_per_block=1, attention_head_dim=[2, 2, 2, 2],
+                    cross_attention_dim=32)
+REDUCED_VAE = dict(block_out_channels=[32, 32, 64, 64], layers_per_block=1)
+REDUCED_TEXT = dict(hidden=32, intermediate=64, heads=2, layers=2)
+REDUCED_CLIP = dict(text=(32, 64, 2, 2), vision=(32, 64, 2, 2, 32), projection=32)
+REDUCED_CANVAS = 80  # the trace size: a 64x64 frame with an 8-pixel border
+REDUCED_DEPTH_INPUT = 64
 CLIP_MEAN, CLIP_STD = [0.48145466, 0.4578275, 0.40821073], [0.26862954, 0.26130258, 0.27577711]
 
 
-def have_transformers():
+def have_transformers(choice="auto"):
+    """Whether the CLIP towers come from transformers: --clip-towers transformers / replica, or (auto)
+    when it imports. measure.sh asks for the replica: a GPU machine's transformers may need another
+    huggingface_hub than the pinned one diffusers imports."""
+    if choice != "auto":
+        return choice == "transformers"
     try:
         import transformers  # noqa: F401
         return True
@@ -83,9 +102,9 @@ def have_transformers():
         return False
 
 
-def text_encoder(kind, vocab_size, no_sdpa):
-    t = TEXT[kind]
-    if have_transformers():
+def text_encoder(kind, vocab_size, no_sdpa, reduced=False, towers="auto"):
+    t = dict(TEXT[kind], **REDUCED_TEXT) if reduced else TEXT[kind]
+    if have_transformers(towers):
         from transformers import CLIPTextConfig, CLIPTextModel
 
         cfg = CLIPTextConfig(vocab_size=vocab_size, hidden_size=t["hidden"], intermediate_size=t["intermediate"],
@@ -100,10 +119,10 @@ def text_encoder(kind, vocab_size, no_sdpa):
                                            vocab=vocab_size))
 
 
-def clip_model(kind, no_sdpa):
-    c = CLIP[kind]
+def clip_model(kind, no_sdpa, reduced=False, towers="auto"):
+    c = dict(CLIP[kind], **REDUCED_CLIP) if reduced else CLIP[kind]
     (th, ti, theads, tl), (vh, vi, vheads, vl, patch) = c["text"], c["vision"]
-    if have_transformers():
+    if have_transformers(towers):
         from transformers import CLIPConfig, CLIPModel
 
         cfg = CLIPConfig(text_config=dict(hidden_size=th, intermediate_size=ti, num_attention_heads=theads,
@@ -120,6 +139,21 @@ def clip_model(kind, no_sdpa):
                                        cr.vision_config(vh, vi, vheads, vl, patch), c["projection"]))
 
 
+def reduced_dpt(midas_repo):
+    """MiDaS's DPTDepthModel with the ViT-B/16 backbone (random weights: DPT passes use_pretrained=False
+    to its encoder), built from the local MiDaS code; DPT-Large is the same class with ViT-L/16."""
+    if not os.path.isdir(midas_repo):
+        raise ValueError(f"--reduced needs a local MiDaS checkout as --midas-repo, not {midas_repo!r}")
+
+    def make():
+        sys.path.insert(0, os.path.abspath(midas_repo))
+        from midas.dpt_depth import DPTDepthModel
+
+        return DPTDepthModel(path=None, backbone="vitb16_384", non_negative=True)
+
+    return make
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__.split("\n\n", 1)[1])
@@ -133,6 +167,9 @@ def main(argv=None):
     p.add_argument("--dtype", choices=("auto", "float16", "float32"), default="auto", help="inpainter files")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--verbose", action="store_true")
+    p.add_argument("--reduced", action="store_true", help="the same classes at a small size (CPU rehearsal)")
+    p.add_argument("--clip-towers", choices=("auto", "transformers", "replica"), default="auto",
+                   help="where the CLIP text/image towers come from (auto: transformers when it imports)")
     from options import add_sdpa_option
 
     add_sdpa_option(p)
@@ -149,8 +186,9 @@ def main(argv=None):
     torch.set_num_threads(max(1, os.cpu_count() or 1))
     device = tx.pick_device(args.device)
     vocab, merges = os.path.join(args.vocab, "vocab.json"), os.path.join(args.vocab, "merges.txt")
-    tx.log(f"random-weight {args.set} {args.section} (PyTorch {torch.__version__}, "
-           f"CLIP towers from {'transformers' if have_transformers() else 'clip_replica.py'})")
+    towers = args.clip_towers
+    tx.log(f"random-weight {args.set} {args.section}{' (reduced)' if args.reduced else ''} (PyTorch "
+           f"{torch.__version__}, CLIP towers from {'transformers' if have_transformers(towers) else 'clip_replica.py'})")
     try:
         if args.section == "inpainter":
             from diffusers import AutoencoderKL, UNet2DConditionModel
@@ -159,26 +197,37 @@ def main(argv=None):
 
             dtype = tx.resolve_dtype(args.dtype, device)
             tok = cr.FileTokenizer(vocab, merges, pad=TEXT[args.set]["pad"])
-            ei.check_configs(600, 600, VAE, UNET[args.set])
+            vae_cfg = dict(VAE, **REDUCED_VAE) if args.reduced else VAE
+            unet_cfg = dict(UNET[args.set], **REDUCED_UNET) if args.reduced else UNET[args.set]
+            size = REDUCED_CANVAS if args.reduced else 600
+            ei.check_configs(size, size, vae_cfg, unet_cfg)
 
             def make(cls, cfg):
                 return lambda: cls(**cfg).to(dtype)
 
             ei.export_inpainter(
                 tx, args.out, f"random-weight {args.set} inpainting", tokenizer=tok, scheduler_config=SCHEDULER,
-                load_text_encoder=lambda: text_encoder(args.set, len(tok.table), args.no_sdpa).to(dtype),
-                load_vae=make(AutoencoderKL, VAE), load_unet=make(UNet2DConditionModel, UNET[args.set]),
-                device=device, dtype=dtype, no_sdpa=args.no_sdpa, verbose=args.verbose)
+                load_text_encoder=lambda: text_encoder(args.set, len(tok.table), args.no_sdpa, args.reduced,
+                                                       towers).to(dtype),
+                load_vae=make(AutoencoderKL, vae_cfg), load_unet=make(UNet2DConditionModel, unet_cfg),
+                device=device, dtype=dtype, no_sdpa=args.no_sdpa, height=size, width=size, verbose=args.verbose)
         elif args.section == "depth":
             import export_depth as ed
 
-            net, section, patch, hf = ed.load_midas(tx, args.no_sdpa, args.midas_repo, pretrained=False)
-            ed.export_depth(tx, args.out, "random-weight MiDaS DPT-Large", net, section, patch, hf, device=device,
-                            no_sdpa=args.no_sdpa, verbose=args.verbose)
+            make_net = reduced_dpt(args.midas_repo) if args.reduced else None
+            net, section, patch, hf = ed.load_midas(tx, args.no_sdpa, args.midas_repo, pretrained=False,
+                                                    make_net=make_net)
+            what = "random-weight MiDaS DPT-Large"
+            if args.reduced:
+                section["input_size"] = REDUCED_DEPTH_INPUT
+                what = "random-weight MiDaS DPT (ViT-B/16 backbone, reduced)"
+            ed.export_depth(tx, args.out, what, net, section, patch, hf, device=device, no_sdpa=args.no_sdpa,
+                            verbose=args.verbose)
         else:
             import export_clip as ec
 
-            ec.export_clip(tx, args.out, f"random-weight {CLIP[args.set]['name']}", clip_model(args.set, args.no_sdpa),
+            ec.export_clip(tx, args.out, f"random-weight {CLIP[args.set]['name']}{' (reduced)' if args.reduced else ''}",
+                           clip_model(args.set, args.no_sdpa, args.reduced, towers),
                            cr.FileTokenizer(vocab, merges), 224, CLIP_MEAN, CLIP_STD, device=device,
                            no_sdpa=args.no_sdpa, verbose=args.verbose)
     except (tx.ExportError, ValueError, mf.ManifestError) as e:

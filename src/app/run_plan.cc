@@ -6,9 +6,7 @@
 #include <opencv2/core.hpp>
 
 #include <cmath>
-#include <cstdlib>
 #include <filesystem>
-#include <thread>
 
 #include "scenescape/backends/classical/focal.h"
 #include "scenescape/backends/torch/torch_backend.h"
@@ -57,14 +55,6 @@ DeviceSetting ResolveDeviceSetting(const DeviceSetting& setting) {
   const c10::Device device = ResolveDevice(setting);
   if (device.is_cuda()) return {DeviceSetting::Kind::kCuda, device.index()};
   return {DeviceSetting::Kind::kCpu, -1};
-}
-
-int ResolveThreads(int threads) {
-  // 0: OMP_NUM_THREADS when set (schedulers such as Slurm set it to the job's
-  // CPUs), else every core.
-  if (threads <= 0 && std::getenv("OMP_NUM_THREADS")) threads = std::atoi(std::getenv("OMP_NUM_THREADS"));
-  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  return threads;
 }
 
 // Frame 0's image and the camera options with "auto" decided.

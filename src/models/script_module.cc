@@ -106,16 +106,22 @@ std::string Describe(const c10::IValue& v) {
 }  // namespace
 
 std::string FirstLine(const std::string& what) {
-  // The first non-blank line: TorchScript's "Unknown builtin op" message starts with a newline.
+  // The non-blank lines; TorchScript's "Unknown builtin op" message starts with a newline.
+  std::vector<std::string> lines;
   size_t start = 0;
   while (start < what.size()) {
     const size_t end = std::min(what.find('\n', start), what.size());
     std::string line = what.substr(start, end - start);
     while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
-    if (!line.empty()) return line;
+    if (!line.empty()) lines.push_back(line);
     start = end + 1;
   }
-  return "unknown error";
+  if (lines.empty()) return "unknown error";
+  // An error raised inside a TorchScript graph opens with a fixed sentence and the two tracebacks;
+  // its cause ("RuntimeError: expected scalar type BFloat16 but found Float") is the last line.
+  static const std::string kInterpreter = "The following operation failed in the TorchScript interpreter.";
+  if (lines.front() == kInterpreter && lines.size() > 1) return "in the TorchScript interpreter: " + lines.back();
+  return lines.front();
 }
 
 std::string Dims(std::initializer_list<std::string> dims) {

@@ -14,7 +14,8 @@ namespace scenescape::models_internal {
 
 // "[2,4,8,8] float32"
 std::string Describe(const at::Tensor& t);
-// The first line of an exception message (LibTorch's carry backtraces).
+// The first line of an exception message (LibTorch's carry backtraces); for an error raised inside a
+// TorchScript graph, its cause (the message's last line) after "in the TorchScript interpreter: ".
 std::string FirstLine(const std::string& what);
 // "[B,77] int64"-style shape text from sizes, for signatures.
 std::string Dims(std::initializer_list<std::string> dims);

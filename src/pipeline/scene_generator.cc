@@ -73,12 +73,14 @@ FrameResult SceneGenerator::Start(const at::Tensor& image) {
       r.timings_ms["score"] = t.ElapsedMs();
     }
     r.image = stages_.inpainter->Finalize(r.chosen, r.candidates);
+    for (const auto& [k, v] : stages_.inpainter->Diagnostics()) r.diagnostics[k] = v;
   }
   r.holes = at::ones({h, w}, at::kBool);
   r.inpaint_mask = image.defined() ? at::zeros({h, w}, at::kBool) : r.holes;
   t.Restart();
   r.depth = stages_.depth->Estimate(r.image, at::Tensor(), Context(0, r.camera));
   r.timings_ms["depth"] = t.ElapsedMs();
+  for (const auto& [k, v] : stages_.depth->Diagnostics()) r.diagnostics[k] = v;
 
   // The path needs frame 0's median depth (steps scale with it); the depth does
   // not depend on the pose, so the mesh is built once the path fixes camera 0.

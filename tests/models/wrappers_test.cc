@@ -195,6 +195,21 @@ def forward(self, sample: Tensor) -> Tensor:
   EXPECT_TRUE(StartsWith(arity, unet.string() + ": expected forward(")) << arity;
   EXPECT_NE(arity.find(", got error: "), std::string::npos) << arity;
 
+  // A forward that fails inside the TorchScript interpreter: the message names the cause (its last line),
+  // not the interpreter's fixed opening sentence.
+  torch::jit::Module mismatch = Scripted(R"(
+def forward(self, sample: Tensor, timestep: Tensor, encoder_hidden_states: Tensor) -> Tensor:
+    return sample[:, :4] + sample[:, :3]
+)");
+  Save(mismatch, unet);
+  const std::string inside = ErrorOf([&] { Unet(unet, 32, kCpu, at::kFloat); });
+  EXPECT_TRUE(StartsWith(inside, unet.string() + ": expected forward(")) << inside;
+  EXPECT_NE(inside.find(", got error: in the TorchScript interpreter: RuntimeError: The size of tensor a (4) must "
+                        "match the size of tensor b (3)"),
+            std::string::npos)
+      << inside;
+  EXPECT_EQ(inside.find('\n'), std::string::npos) << inside;
+
   // Text encoder with the wrong width.
   const fs::path text = dir / "text_encoder.pt";
   EXPECT_EQ(ErrorOf([&] { TextEncoder(text, 64, kCpu, at::kFloat); }),

@@ -3,8 +3,11 @@
 // the setting and its spelling; the torch back end turns it into a c10::Device
 // (backends/torch/torch_backend.h: ResolveDevice), once, before the run.
 
+#include <algorithm>
+#include <cstdlib>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include "scenescape/core/options.h"
 
@@ -43,5 +46,13 @@ struct OptionCodec<DeviceSetting> {
   }
   static std::string Expected() { return "auto, cpu, cuda or cuda:N"; }
 };
+
+// The CPU thread count for the config's `threads`: itself when > 0, else OMP_NUM_THREADS when set
+// (schedulers such as Slurm set it to the job's CPUs), else every core. Always >= 1.
+inline int ResolveThreads(int threads) {
+  if (threads <= 0 && std::getenv("OMP_NUM_THREADS")) threads = std::atoi(std::getenv("OMP_NUM_THREADS"));
+  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  return threads;
+}
 
 }  // namespace scenescape

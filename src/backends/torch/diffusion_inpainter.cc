@@ -3,15 +3,19 @@
 // and both guidance branches in one UNet batch per step, DDIM or DPM-Solver++
 // (2M); the chosen candidate's latent is decoded by a VAE decoder fine-tuned to
 // agree with the known pixels (DecoderFinetuner, reference section 6), then reset.
+// Diagnostics() holds each sub-stage's wall time (*_ms), read after SyncDevice so
+// that CUDA's queued work is counted where it runs.
 #include <ATen/ATen.h>
 #include <c10/core/InferenceMode.h>
 
 #include <cmath>
 #include <map>
 
+#include "scenescape/backends/torch/torch_backend.h"
 #include "scenescape/core/check.h"
 #include "scenescape/core/logging.h"
 #include "scenescape/core/progress.h"
+#include "scenescape/core/timer.h"
 #include "scenescape/diffusion/sampler.h"
 #include "scenescape/diffusion/scheduler.h"
 #include "scenescape/finetune/decoder_finetuner.h"
@@ -78,13 +82,16 @@ class DiffusionInpainter : public Inpainter {
 
     c10::InferenceMode guard;
     const int64_t lh = ch / m.vae_downsample, lw = cw / m.vae_downsample;
+    Timer timer;
     const at::Tensor masked_image = (canvas_ * 2.0f - 1.0f) * (mask_ < 0.5f);
     const at::Tensor masked_latent = models_->vae_encoder.Encode(masked_image) * m.latent_scale;  // [1,C,lh,lw]
-    const at::Tensor mask_latent = at::upsample_nearest2d(mask_, {lh, lw});                       // [1,1,lh,lw]
+    Lap(timer, "vae_encode_ms");
+    const at::Tensor mask_latent = at::upsample_nearest2d(mask_, {lh, lw});  // [1,1,lh,lw]
     const int64_t n = num_candidates;
     const at::Tensor extra = at::cat({mask_latent, masked_latent}, 1).expand({n, -1, -1, -1});
     const at::Tensor extra2 = GuidanceBatch(extra);
     const at::Tensor hidden = TextEmbeddings(ctx, n);  // [2N,L,D]
+    Lap(timer, "text_encoder_ms");
     const double scale = sampler_.guidance_scale;
     const auto model = [&](const at::Tensor& doubled, int64_t t, int) {
       const at::Tensor sample = at::cat({doubled.to(extra2.scalar_type()), extra2}, 1);
@@ -96,7 +103,9 @@ class DiffusionInpainter : public Inpainter {
     latents_ = Sample(*scheduler_, noise, sampler_.steps, GuidedDenoiser(model, scale), [&](int step, int total) {
       progress.Update(step, total);
     });
+    Lap(timer, "unet_ms");  // the whole sampling loop: UNet batch 2N per step plus the scheduler's updates
     decoded_ = (models_->vae_decoder.Decode(latents_ / m.latent_scale) * 0.5f + 0.5f).clamp(0.0f, 1.0f);
+    Lap(timer, "decode_ms");
     std::vector<at::Tensor> candidates;
     for (int64_t k = 0; k < n; ++k) candidates.push_back(Crop(decoded_[k]));
     return candidates;
@@ -116,7 +125,9 @@ class DiffusionInpainter : public Inpainter {
     at::Tensor image;
     {
       c10::InferenceMode guard;
+      Timer timer;
       image = (models_->vae_decoder.Decode(latent) * 0.5f + 0.5f).clamp(0.0f, 1.0f);
+      Lap(timer, "final_decode_ms");
       const at::Tensor known = (mask_ < 0.5f).expand_as(image);
       if (known.any().item<bool>()) {
         const double mse = (image - canvas_).pow(2).index({known}).mean().item<double>();
@@ -130,6 +141,14 @@ class DiffusionInpainter : public Inpainter {
   std::map<std::string, double> Diagnostics() const override { return diagnostics_; }
 
  private:
+  // Records the time since `timer` started (after the device's queued work) as diagnostics_[key]
+  // and restarts it. "text_encoder_ms" is about 0 on frames whose prompt is cached.
+  void Lap(Timer& timer, const char* key) {
+    SyncDevice(device_);
+    diagnostics_[key] = timer.ElapsedMs();
+    timer.Restart();
+  }
+
   at::Tensor Crop(const at::Tensor& chw) const {
     const int64_t h = chw.size(1) - 2 * border_, w = chw.size(2) - 2 * border_;
     return ToImage(chw.narrow(1, border_, h).narrow(2, border_, w));

@@ -1,6 +1,14 @@
 #include "scenescape/backends/torch/torch_backend.h"
 
 #include <torch/cuda.h>
+#include <torch/version.h>
+
+// at::accelerator's allocator statistics are device-generic (no CUDA header needed); they came with
+// PyTorch's unified memory API (pull request 152932, mid 2025): 2.10 on is certain to have them.
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 10)
+#define SCN_HAS_ACCELERATOR_STATS 1
+#include <ATen/DeviceAccelerator.h>
+#endif
 
 #include "scenescape/core/check.h"
 #include "scenescape/core/logging.h"
@@ -32,6 +40,30 @@ c10::Device ResolveDevice(const DeviceSetting& setting) {
     throw ResourceError("--device " + name +
                         ": CUDA is not available (this LibTorch has no CUDA or no GPU is visible)");
   return setting.index < 0 ? c10::Device(c10::kCUDA, 0) : c10::Device(c10::kCUDA, setting.index);
+}
+
+void SyncDevice(const c10::Device& device) {
+  if (device.is_cuda()) torch::cuda::synchronize(device.has_index() ? device.index() : -1);
+}
+
+DeviceMemoryPeak PeakDeviceMemory(const c10::Device& device) {
+  DeviceMemoryPeak peak;
+#ifdef SCN_HAS_ACCELERATOR_STATS
+  if (device.is_cuda()) {
+    const auto stats = at::accelerator::getDeviceStats(device.has_index() ? device.index() : 0);
+    // Index 0 of each StatArray is StatType::AGGREGATE (both pools).
+    peak.known = true;
+    peak.allocated_bytes = stats.allocated_bytes[0].peak;
+    peak.reserved_bytes = stats.reserved_bytes[0].peak;
+  }
+#endif
+  return peak;
+}
+
+void ResetPeakDeviceMemory(const c10::Device& device) {
+#ifdef SCN_HAS_ACCELERATOR_STATS
+  if (device.is_cuda()) at::accelerator::resetPeakStats(device.has_index() ? device.index() : 0);
+#endif
 }
 
 TorchBackend MakeTorchBackend(const TorchBackendOptions& options) {

@@ -48,6 +48,22 @@ struct TorchBackend {
 // CPU. ResourceError when CUDA is asked for and the build or machine lacks it.
 c10::Device ResolveDevice(const DeviceSetting& setting);
 
+// Waits until the work queued on `device` has finished (CUDA: torch::cuda::synchronize; the CPU runs
+// synchronously), so that a host clock read afterwards times finished work. Stage timers call it on
+// CUDA only where they report a time; the stages themselves never need it.
+void SyncDevice(const c10::Device& device);
+
+// The caching allocator's peaks on a CUDA device since the last ResetPeakDeviceMemory (bytes handed to
+// tensors / reserved from the driver). `known` is false on the CPU and with LibTorch before 2.10, whose
+// device-generic allocator statistics (at::accelerator::getDeviceStats) this reads.
+struct DeviceMemoryPeak {
+  bool known = false;
+  int64_t allocated_bytes = 0;
+  int64_t reserved_bytes = 0;
+};
+DeviceMemoryPeak PeakDeviceMemory(const c10::Device& device);
+void ResetPeakDeviceMemory(const c10::Device& device);
+
 // Loads and checks every model of the folder (ResourceError naming the file,
 // before any frame is made).
 TorchBackend MakeTorchBackend(const TorchBackendOptions& options);
