@@ -143,6 +143,8 @@ def _check_object(obj, spec, path, folder, errors):
         if kind == "file":
             if not isinstance(v, str) or not v:
                 errors.append(f"{kp}: expected a file name, got {_brief(v)}")
+            elif os.path.isabs(v) or os.path.normpath(v).split(os.sep)[0] == "..":
+                errors.append(f'{kp}: "{v}" is outside the model folder (expected a file name inside it)')
             elif folder is not None and not os.path.isfile(os.path.join(folder, v)):
                 errors.append(f"{kp}: {os.path.join(folder, v)}: file not found")
             continue

@@ -12,6 +12,7 @@
 #include "scenescape/core/check.h"
 #include "scenescape/core/fs.h"
 #include "scenescape/core/json_reader.h"
+#include "scenescape/core/limits.h"
 #include "scenescape/core/logging.h"
 #include "scenescape/core/timer.h"
 
@@ -37,9 +38,15 @@ BatchJob ParseJob(const json& line, int line_no, const fs::path& file, const jso
   const json* name = r.Find("name");
   if (!name || !name->is_string()) r.Fail("name", "required, a string naming the run folder");
   job.name = name->get<std::string>();
+  // The name becomes a folder name under --out on any file system: portable
+  // characters only, and short enough for the strictest NAME_MAX (143 bytes on eCryptfs).
   static const std::regex kName(R"([A-Za-z0-9._-]+)");
+  if (job.name.size() > limits::kMaxJobNameBytes)
+    r.Fail("name",
+           JsonReader::Brief(*name) + " is " + std::to_string(job.name.size()) + " bytes long, more than " +
+               std::to_string(limits::kMaxJobNameBytes));
   if (!std::regex_match(job.name, kName) || job.name == "." || job.name == "..")
-    r.Fail("name", "\"" + job.name + "\" must use only letters, digits, '.', '_' and '-'");
+    r.Fail("name", JsonReader::Brief(*name) + " must use only letters, digits, '.', '_' and '-'");
 
   json doc = base_doc;
   std::string config_file;

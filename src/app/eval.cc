@@ -126,7 +126,9 @@ json EvaluateRun(const EvalOptions& options) {
   const Mesh mesh = ReadPly(folder.File("mesh.ply"));
   const json& frames_json = run.frames;
   const std::vector<Camera>& cameras = cams.cameras;
-  SCN_CHECK(cameras.size() == frames_json.size()) << "cameras.json and run.json disagree on the frame count";
+  if (cameras.size() != frames_json.size())
+    throw InputError(folder.File("cameras.json").string() + ": frames: " + std::to_string(cameras.size()) +
+                     " cameras for the " + std::to_string(frames_json.size()) + " frames of run.json");
 
   // CLIP text-image score when a model folder with CLIP is at hand.
   fs::path models = options.models;
@@ -154,6 +156,13 @@ json EvaluateRun(const EvalOptions& options) {
     const at::Tensor image = ReadImage(dir / "frames" / name);
     const at::Tensor mask = ReadMaskPng(dir / "masks" / name);
     const at::Tensor depth = ReadDepthPng16(dir / "depth" / name, depth_scale);
+    const Intrinsics& k = cameras[i].intrinsics;
+    const std::pair<const char*, const at::Tensor*> read[] = {{"frames", &image}, {"masks", &mask}, {"depth", &depth}};
+    for (const auto& [sub, t] : read)
+      if (t->size(0) != k.height || t->size(1) != k.width)
+        throw InputError((dir / sub / name).string() + ": " + std::to_string(t->size(1)) + " x " +
+                         std::to_string(t->size(0)) + " pixels, but cameras.json frames[" + std::to_string(i) +
+                         "] is " + std::to_string(k.width) + " x " + std::to_string(k.height));
     const ViewRender view = RenderView(mesh, cameras[i], 2);
     at::Tensor known = view.valid.clone();
     if (index > 0) known &= mask.logical_not();

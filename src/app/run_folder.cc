@@ -2,7 +2,9 @@
 
 #include <ATen/ATen.h>
 
+#include <cmath>
 #include <cstring>
+#include <limits>
 #include <regex>
 
 #include "scenescape/core/check.h"
@@ -28,15 +30,15 @@ constexpr const char* kConvention =
     "cam_from_world maps world points to camera points (column vectors), row-major";
 
 // A reader of one of the folder's JSON records: errors are InputErrors "<file>: <key>: <problem>".
-JsonReader RecordReader(const json& doc, const fs::path& file) {
-  return JsonReader(doc, "", [file](const std::string& key, const std::string& problem) {
+JsonReader RecordReader(const json& doc, const fs::path& file, const std::string& path = "") {
+  return JsonReader(doc, path, [file](const std::string& key, const std::string& problem) {
     throw InputError(file.string() + ": " + key + ": " + problem);
   });
 }
 
 json ReadRecordFile(const fs::path& file, const std::string& missing) {
   if (!fs::exists(file)) throw InputError(file.string() + ": missing (" + missing + ")");
-  return ParseJson(ReadFile(file), file.string());
+  return ReadJsonFile(file);
 }
 
 json CameraJson(int index, const Camera& cam) {
@@ -65,6 +67,22 @@ Camera ReadCamera(JsonReader r) {
   r.Read("fy", cam.intrinsics.fy);
   r.Read("cx", cam.intrinsics.cx);
   r.Read("cy", cam.intrinsics.cy);
+  // The run's cameras have a frame size the config allows (camera.width, camera.height).
+  const Intrinsics& k = cam.intrinsics;
+  CameraOptions size;
+  size.width = k.width;
+  size.height = k.height;
+  try {
+    CheckOptions(size, r.KeyPath(""));
+  } catch (const InputError& e) {
+    const std::string what = e.what();  // "frames[3].width: expected an integer in [16, 8192], got 5"
+    const size_t colon = what.find(": ");
+    r.Fail(what.substr(0, colon), what.substr(colon + 2));
+  }
+  r.Require("fx", std::isfinite(k.fx) && k.fx >= 1e-3 && k.fx <= 1e7, "expected a number in [0.001, 1e7]");
+  r.Require("fy", std::isfinite(k.fy) && k.fy >= 1e-3 && k.fy <= 1e7, "expected a number in [0.001, 1e7]");
+  r.Require("cx", std::isfinite(k.cx) && std::abs(k.cx) <= 1e7, "expected a number in [-1e7, 1e7]");
+  r.Require("cy", std::isfinite(k.cy) && std::abs(k.cy) <= 1e7, "expected a number in [-1e7, 1e7]");
   const json& m = *r.Find("cam_from_world");
   const auto number = [&](int row, int col) -> double {
     if (!m.is_array() || m.size() != 4 || !m[row].is_array() || m[row].size() != 4 || !m[row][col].is_number())
@@ -73,6 +91,12 @@ Camera ReadCamera(JsonReader r) {
   };
   for (int row = 0; row < 4; ++row)
     for (int col = 0; col < 4; ++col) cam.cam_from_world(row, col) = number(row, col);
+  const Eigen::Matrix3d rotation = cam.cam_from_world.topLeftCorner<3, 3>();
+  r.Require("cam_from_world",
+            cam.cam_from_world.allFinite() && cam.cam_from_world.cwiseAbs().maxCoeff() <= 1e12 &&
+                cam.cam_from_world.row(3).isApprox(Eigen::RowVector4d(0, 0, 0, 1)) &&
+                (rotation.transpose() * rotation).isIdentity(1e-3) && rotation.determinant() > 0,
+            "expected a rigid transform (rotation, translation, last row 0 0 0 1) of finite numbers");
   r.Find("index");
   return cam;
 }
@@ -91,6 +115,26 @@ json FrameRecord(const FrameResult& r) {
           {"removed_stretched_faces", r.mesh_update.removed_stretched},
           {"mesh_vertices", r.mesh_vertices},
           {"mesh_faces", r.mesh_faces}};
+}
+
+// The keys of a frame record that readers (eval, resume) use, with their types;
+// the rest is for people and is kept as it is.
+void CheckFrameRecord(const json& frame, size_t i, const fs::path& file) {
+  JsonReader r = RecordReader(frame, file, "frames[" + std::to_string(i) + "]");
+  int index = -1, chosen = 0;
+  r.Read("index", index);
+  r.Require("index", index == static_cast<int>(i), "expected " + std::to_string(i));
+  r.Read("chosen", chosen);
+  for (const char* key : {"timings_ms", "diagnostics"})
+    if (const json* values = r.Find(key)) r.Require(key, values->is_object(), "expected an object");
+  if (r.Has("timings_ms")) {
+    double total = 0;
+    r.Child("timings_ms").Read("total", total);
+  }
+  if (const json* scores = r.Find("scores")) {
+    r.Require("scores", scores->is_array(), "expected an array of numbers");
+    for (const json& s : *scores) r.Require("scores", s.is_number() || s.is_null(), "expected an array of numbers");
+  }
 }
 
 json RecordJson(const RunRecord& r) {
@@ -119,11 +163,17 @@ void AppendTensor(std::string& out, const at::Tensor& t) {
   out.append(static_cast<const char*>(c.data_ptr()), c.numel() * c.element_size());
 }
 
+// `rows` x `cols` values of `type` at `offset`. The counts come from the file,
+// so they are held to the bytes the file holds before anything is allocated.
 at::Tensor TakeTensor(
-    const std::string& data, size_t& offset, at::IntArrayRef shape, at::ScalarType type, const fs::path& file) {
-  at::Tensor t = at::empty(shape, type);
-  const size_t bytes = t.numel() * t.element_size();
-  if (offset + bytes > data.size()) throw InputError(file.string() + ": truncated state file");
+    const std::string& data, size_t& offset, int64_t rows, int64_t cols, at::ScalarType type, const fs::path& file) {
+  const uint64_t element = c10::elementSize(type);
+  const uint64_t left = data.size() - std::min(offset, data.size());
+  if (rows < 0 || cols < 0 || (cols > 0 && static_cast<uint64_t>(rows) > left / element / static_cast<uint64_t>(cols)))
+    throw InputError(file.string() + ": truncated or damaged state file (" + std::to_string(rows) + " x " +
+                     std::to_string(cols) + " values declared, " + std::to_string(left) + " bytes left)");
+  at::Tensor t = at::empty({rows, cols}, type);
+  const size_t bytes = static_cast<size_t>(rows * cols) * element;
   std::memcpy(t.data_ptr(), data.data() + offset, bytes);
   offset += bytes;
   return t;
@@ -147,7 +197,7 @@ RunStatus RunFolder::Status() const {
   if (!fs::exists(dir_ / "run.json")) return RunStatus::kNone;
   try {
     const fs::path file = dir_ / "run.json";
-    const json doc = ParseJson(ReadFile(file), file.string());
+    const json doc = ReadJsonFile(file);
     std::string status;
     RecordReader(doc, file).ReadChoice("status", status, {"running", "complete"});
     return status == "complete" ? RunStatus::kComplete : RunStatus::kRunning;
@@ -188,6 +238,7 @@ RunRecord RunFolder::ReadRecord() const {
   }
   r.Read("frames", record.frames);
   r.Require("frames", record.frames.is_array(), "expected an array");
+  for (size_t i = 0; i < record.frames.size(); ++i) CheckFrameRecord(record.frames[i], i, file);
   r.Read("resumed", record.resumed);
   r.Read("video_codec", record.video_codec);
   if (r.Has("mesh")) {
@@ -250,6 +301,7 @@ int RunFolder::SavedNextIndex() const {
   int next = 0;
   r.Require("next_index", r.Has("next_index"), "missing");
   r.Read("next_index", next);
+  r.Require("next_index", next >= 0, "expected an integer >= 0, got " + std::to_string(next));
   return next;
 }
 
@@ -259,7 +311,7 @@ std::optional<double> RunFolder::SavedMedianDepth0() const {
   JsonReader r = RecordReader(s, dir_ / "state" / "state.json");
   double median = 0;
   r.Read("median_depth0", median);
-  return median > 0 ? std::optional<double>(median) : std::nullopt;
+  return median > 0 && std::isfinite(median) ? std::optional<double>(median) : std::nullopt;
 }
 
 GeneratorState RunFolder::LoadGeneratorState(int next_index) const {
@@ -271,10 +323,18 @@ GeneratorState RunFolder::LoadGeneratorState(int next_index) const {
   int64_t h = 0, w = 0;
   GeneratorState state;
   r.Read("next_index", saved);
+  r.Require("next_index",
+            saved >= next_index && next_index >= 1,
+            "expected an integer >= " + std::to_string(std::max(next_index, 1)) + ", got " + std::to_string(saved));
   r.Read("median_depth0", state.median_depth0);
+  r.Require("median_depth0",
+            std::isfinite(state.median_depth0) && state.median_depth0 > 0,
+            "expected a number > 0, got " + JsonReader::Brief(*r.Find("median_depth0")));
   r.Read("height", h);
   r.Read("width", w);
-  SCN_CHECK(next_index >= 1 && next_index <= saved) << "cannot continue at frame " << next_index;
+  // The frame size (camera.width/height are at most 8192); the depth file must hold exactly h x w floats.
+  r.Require("height", h >= 1 && h <= 65535, "expected an integer in [1, 65535], got " + std::to_string(h));
+  r.Require("width", w >= 1 && w <= 65535, "expected an integer in [1, 65535], got " + std::to_string(w));
   std::vector<at::Tensor> v, c, f;
   int64_t vertices = 0, faces = 0;
   for (int i = 0; i < next_index; ++i) {
@@ -283,8 +343,11 @@ GeneratorState RunFolder::LoadGeneratorState(int next_index) const {
     const std::string data = ReadFile(file);
     if (data.size() < sizeof(kMeshMagic) + 32 || std::memcmp(data.data(), kMeshMagic, sizeof(kMeshMagic)) != 0)
       throw InputError(file.string() + ": not a scenescape mesh delta");
-    int64_t header[4];
+    int64_t header[4];  // vertices before, new vertices, faces before, new faces
     std::memcpy(header, data.data() + sizeof(kMeshMagic), sizeof(header));
+    for (const int64_t count : header)
+      if (count < 0 || count > std::numeric_limits<int32_t>::max())
+        throw InputError(file.string() + ": damaged mesh delta (a count of " + std::to_string(count) + ")");
     if (i > 0 && header[0] == 0 && header[2] == 0) {
       // A delta that starts from nothing replaces the mesh (mesh.keep = last_frame).
       v.clear(), c.clear(), f.clear();
@@ -293,19 +356,34 @@ GeneratorState RunFolder::LoadGeneratorState(int next_index) const {
     if (header[0] != vertices || header[2] != faces)
       throw InputError(file.string() + ": does not continue the previous frames' mesh");
     size_t offset = sizeof(kMeshMagic) + sizeof(header);
-    v.push_back(TakeTensor(data, offset, {header[1], 3}, at::kFloat, file));
-    c.push_back(TakeTensor(data, offset, {header[1], 3}, at::kFloat, file));
-    f.push_back(TakeTensor(data, offset, {header[3], 3}, at::kInt, file));
+    v.push_back(TakeTensor(data, offset, header[1], 3, at::kFloat, file));
+    c.push_back(TakeTensor(data, offset, header[1], 3, at::kFloat, file));
+    f.push_back(TakeTensor(data, offset, header[3], 3, at::kInt, file));
+    if (offset != data.size()) throw InputError(file.string() + ": damaged mesh delta (bytes after the faces)");
+    if (!at::isfinite(v.back()).all().item<bool>() || !at::isfinite(c.back()).all().item<bool>())
+      throw InputError(file.string() + ": damaged mesh delta (a vertex or colour that is not a finite number)");
     vertices += header[1];
     faces += header[3];
+    // A frame's faces may use every vertex up to its own last one.
+    if (header[3] > 0) {
+      const at::Tensor& added = f.back();
+      const int64_t lo = added.min().item<int64_t>(), hi = added.max().item<int64_t>();
+      if (lo < 0 || hi >= vertices)
+        throw InputError(file.string() + ": damaged mesh delta (face vertex index " + std::to_string(lo < 0 ? lo : hi) +
+                         " outside [0, " + std::to_string(vertices) + "))");
+    }
+    if (vertices > std::numeric_limits<int32_t>::max())
+      throw InputError(file.string() + ": damaged mesh delta (more vertices than int32 face indices reach)");
   }
   state.mesh = Mesh{at::cat(v).contiguous(), at::cat(c).contiguous(), at::cat(f).contiguous()};
-  state.mesh.Validate();
   const fs::path depth_file = dir_ / "state" / "depth" / FrameFileName(next_index - 1, ".f32");
   if (!fs::exists(depth_file)) throw InputError(depth_file.string() + ": missing (the run's state is incomplete)");
   const std::string raw = ReadFile(depth_file);
+  if (raw.size() != static_cast<uint64_t>(h * w) * sizeof(float))
+    throw InputError(depth_file.string() + ": " + std::to_string(raw.size()) + " bytes, expected " + std::to_string(h) +
+                     " x " + std::to_string(w) + " float32 (state.json height, width)");
   size_t offset = 0;
-  state.previous_depth = TakeTensor(raw, offset, {h, w}, at::kFloat, depth_file);
+  state.previous_depth = TakeTensor(raw, offset, h, w, at::kFloat, depth_file);
   state.next_index = next_index;
   return state;
 }

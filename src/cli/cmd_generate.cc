@@ -36,14 +36,20 @@ class GenerateCommand : public Command {
     app.add_option("-p,--prompt", prompt_, "Text describing the scene (used by model back ends, recorded always)")
         ->group(run);
     app.add_option("-n,--negative-prompt", negative_prompt_, "What to avoid (model back ends)")->group(run);
-    app.add_option("--frames", frames_, "Number of frames, the first included (default 50)")->group(run);
+    app.add_option("--frames", frames_, "Number of frames, the first included (default 50)")
+        ->check(ConfigRange("frames"))
+        ->group(run);
     app.add_option("-i,--init-image",
                    init_image_,
                    "Starting photo (any size: centre-cropped and resized to the output size). "
                    "Default: the built-in procedural room")
         ->group(run);
     app.add_option("-o,--out", out_, "Output folder (default: output/<date>_<prompt>)")->group(run);
-    app.add_option("-s,--seed", seed_, "Seed; -1 picks a random one (always recorded). Default 13")->group(run);
+    app.add_option("-s,--seed", seed_, "Seed; -1 picks a random one (always recorded). Default 13")
+        ->check(CLI::Validator(
+            [range = ConfigRange("seed")](std::string& text) mutable { return text == "-1" ? "" : range(text); },
+            "-1 or " + ConfigRange("seed").get_description()))
+        ->group(run);
     app.add_flag("--overwrite", overwrite_, "Allow an --out folder that already holds a run")->group(run);
     app.add_option("--resume",
                    resume_,
@@ -79,12 +85,20 @@ class GenerateCommand : public Command {
                    "self-test on the built-in room)")
         ->group(engine);
     app.add_option("--sampler", sampler_, "ddim (reference) | dpmpp_2m (torch back end)")->group(engine);
-    app.add_option("--steps", steps_, "Denoising steps (default 50)")->group(engine);
-    app.add_option("--cfg-scale", cfg_scale_, "Classifier-free guidance scale (default 7.5)")->group(engine);
+    app.add_option("--steps", steps_, "Denoising steps (default 50)")
+        ->check(ConfigRange("sampler.steps"))
+        ->group(engine);
+    app.add_option("--cfg-scale", cfg_scale_, "Classifier-free guidance scale (default 7.5)")
+        ->check(ConfigRange("sampler.guidance_scale"))
+        ->group(engine);
     app.add_option("--device", device_, "auto | cpu | cuda[:N]")->group(engine);
-    app.add_option("--candidates", candidates_, "Inpainting candidates per frame (default 4)")->group(engine);
+    app.add_option("--candidates", candidates_, "Inpainting candidates per frame (default 4)")
+        ->check(ConfigRange("inpaint.num_candidates"))
+        ->group(engine);
     app.add_flag("--keep-candidates", keep_candidates_, "Write every candidate under candidates/")->group(engine);
-    app.add_option("--threads", threads_, "CPU threads (default: OMP_NUM_THREADS, else all cores)")->group(engine);
+    app.add_option("--threads", threads_, "CPU threads (default: OMP_NUM_THREADS, else all cores; at most the cores)")
+        ->check(ConfigRange("threads"))
+        ->group(engine);
     config_.Add(&app);
     log_.Add(&app);
     app.add_option("--progress",

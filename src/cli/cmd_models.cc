@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "cli/command.h"
+#include "cli/common_flags.h"
 #include "scenescape/backends/torch/torch_backend.h"
 #include "scenescape/core/logging.h"
 #include "scenescape/core/timer.h"
@@ -33,7 +34,7 @@ class ModelsCommand : public Command {
                     "through the depth net and the VAE decoder; prints time and peak memory per stage (minutes on "
                     "a CPU)");
     check->add_option("--candidates", check_.candidates, "N for --full (the UNet batch is 2N)")
-        ->check(CLI::Range(1, 64));
+        ->check(ConfigRange("inpaint.num_candidates"));
     check->add_option("--canvas", check_.canvas, "Canvas side in pixels for --full (the reference's 600)")
         ->check(CLI::Range(16, 4096));
     return models;

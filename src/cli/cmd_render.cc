@@ -1,5 +1,6 @@
 // `scenescape render RUN_DIR`: a finished scene along another camera path.
 #include "cli/command.h"
+#include "cli/common_flags.h"
 #include "scenescape/app/render.h"
 
 namespace scenescape {
@@ -15,9 +16,9 @@ class RenderCommand : public Command {
                     request_.trajectory,
                     "rotations | translations | round | forward | keyframe file | transforms.json | COLMAP folder "
                     "(default: the run's own path)");
-    sub->add_option("--frames", request_.frames, "Number of frames (default: the run's)");
+    sub->add_option("--frames", request_.frames, "Number of frames (default: the run's)")->check(ConfigRange("frames"));
     sub->add_option("--supersample", request_.supersample, "Render at this factor and downsample (default 2)")
-        ->check(CLI::Range(1, 4));
+        ->check(ConfigRange("render.supersample"));
     sub->add_option("-o,--out", request_.out_dir, "Output folder (default: RUN/render_<trajectory>)");
     return sub;
   }

@@ -11,6 +11,11 @@
 
 namespace scenescape {
 
+// A CLI11 check holding a flag to the range the config listing gives its key
+// ("frames", "sampler.steps"; config/config.h is the one place a range is
+// written): "--frames: expected an integer in [1, 100000], got -5".
+CLI::Validator ConfigRange(const std::string& key_path);
+
 struct ConfigFlags {
   std::string file;               // -c, --config
   std::vector<std::string> sets;  // --set key.path=value (repeatable)

@@ -4,6 +4,7 @@
 // cmd_<name>.cc; no algorithms live here.
 #include <CLI/CLI.hpp>
 #include <c10/util/Exception.h>
+#include <nlohmann/json.hpp>
 
 #include "cli/command.h"
 #include "scenescape/core/check.h"
@@ -28,9 +29,24 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    // Prints the help or the parse error; every argument error exits with 2.
-    const int code = app.exit(e);
-    return code == 0 ? 0 : static_cast<int>(ExitCode::kBadInput);
+    // --help and --version print and exit 0; an argument error is one error line, like every other, and exits 2.
+    if (e.get_exit_code() == 0) return app.exit(e);
+    SCN_LOG_ERROR("{} (scenescape --help lists the options)", e.what());
+    return static_cast<int>(ExitCode::kBadInput);
+  }
+  // run.json records the command line and every path and prompt, and JSON text
+  // is UTF-8: an argument that is not (a file name in another encoding) is
+  // refused here, not when the first frame's record is written.
+  for (int i = 1; i < argc; ++i) {
+    const nlohmann::json text = std::string(argv[i]);
+    try {
+      (void)text.dump();
+    } catch (const nlohmann::json::type_error&) {
+      SCN_LOG_ERROR("argument {} {}: not valid UTF-8 (scenescape records its arguments in run.json, which is UTF-8)",
+                    i,
+                    text.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+      return static_cast<int>(ExitCode::kBadInput);
+    }
   }
   Invocation invocation;
   for (int i = 0; i < argc; ++i) invocation.command_line += (i ? " " : "") + std::string(argv[i]);

@@ -20,7 +20,7 @@ json LoadChain(const fs::path& file, std::vector<fs::path>& chain) {
     if (p == canonical) throw InputError(file.string() + ": \"parent\" chain has a cycle");
   chain.push_back(canonical);
   if (!fs::exists(file)) throw InputError(file.string() + ": config file not found");
-  json doc = ParseJson(ReadFile(file), file.string());
+  json doc = ReadJsonFile(file);
   if (!doc.is_object()) throw InputError(file.string() + ": expected a JSON object at the top level");
   if (doc.contains("parent")) {
     if (!doc["parent"].is_string()) throw InputError(file.string() + ": parent: expected a file name");

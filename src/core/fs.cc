@@ -5,7 +5,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
-#include <sstream>
 #include <system_error>
 
 #include "scenescape/core/check.h"
@@ -68,13 +67,27 @@ void WriteAtomically(const fs::path& path, const std::string& bytes) {
   });
 }
 
-std::string ReadFile(const fs::path& path) {
+std::string ReadFile(const fs::path& path, uint64_t max_bytes) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) throw InputError(path.string() + ": is a folder, not a file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path.string() + ": cannot open for reading");
-  std::ostringstream ss;
-  ss << in.rdbuf();
+  // A regular file's size is known before reading; a pipe or device is cut at the limit instead.
+  const uint64_t size = fs::is_regular_file(path, ec) ? fs::file_size(path, ec) : 0;
+  if (!ec && size > max_bytes)
+    throw InputError(path.string() + ": " + std::to_string(size) + " bytes, more than the limit of " +
+                     std::to_string(max_bytes) + " for this file");
+  std::string data;
+  data.reserve(size);
+  char buffer[1 << 16];
+  while (in.read(buffer, sizeof(buffer)) || in.gcount() > 0) {
+    data.append(buffer, static_cast<size_t>(in.gcount()));
+    if (data.size() > max_bytes)
+      throw InputError(path.string() + ": more than the limit of " + std::to_string(max_bytes) +
+                       " bytes for this file");
+  }
   if (in.bad()) throw InputError(path.string() + ": read failed");
-  return ss.str();
+  return data;
 }
 
 void EnsureWritableDir(const fs::path& dir) {

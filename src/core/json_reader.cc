@@ -1,28 +1,82 @@
 #include "scenescape/core/json_reader.h"
 
 #include <stdexcept>
+#include <system_error>
+
+#include "scenescape/core/fs.h"
+#include "scenescape/core/limits.h"
 
 namespace scenescape {
 using nlohmann::json;
 
-json ParseJson(const std::string& text, const std::string& source, ExitCode code) {
+namespace {
+
+// Why a text is not a document within the limits: a syntax error, a number
+// beyond double's range, too deep, too long. Empty when it is one.
+struct ParseOutcome {
+  json doc;
+  std::string problem;
+};
+
+// nlohmann's parser is iterative, but its dump, copy and comparison recurse, so a
+// deep document must be stopped while it is parsed: the callback sees every
+// array and object start with its depth before the value is built.
+ParseOutcome Parse(const std::string& text) {
+  if (text.size() > limits::kMaxJsonBytes)
+    return {json(),
+            "not read: " + std::to_string(text.size()) + " bytes, more than the limit of " +
+                std::to_string(limits::kMaxJsonBytes) + " for a JSON document"};
+  bool too_deep = false;
+  const json::parser_callback_t limit_depth = [&too_deep](int depth, json::parse_event_t event, json&) {
+    if ((event == json::parse_event_t::object_start || event == json::parse_event_t::array_start) &&
+        depth >= limits::kMaxJsonDepth) {
+      too_deep = true;
+      // Ends the parse at once: the document built so far is destroyed by nlohmann's non-recursive destructor.
+      throw std::length_error("too deep");
+    }
+    return true;
+  };
   try {
-    return json::parse(text);
-  } catch (const json::parse_error& e) {
-    // e.what() is "[json.exception.parse_error.101] parse error at line 3, ...".
+    return {json::parse(text, limit_depth), ""};
+  } catch (const std::length_error&) {
+    if (!too_deep) throw;
+    return {json(),
+            "not read: arrays and objects nested deeper than " + std::to_string(limits::kMaxJsonDepth) + " levels"};
+  } catch (const json::exception& e) {
+    // e.what() is "[json.exception.parse_error.101] parse error at line 3, ..." or
+    // "[json.exception.out_of_range.406] number overflow parsing '1e999'".
     std::string what = e.what();
     const size_t pos = what.find("] ");
     if (pos != std::string::npos) what = what.substr(pos + 2);
-    const std::string message = source + ": not valid JSON: " + what;
-    if (code == ExitCode::kMissingResource) throw ResourceError(message);
-    throw InputError(message);
+    return {json(), "not valid JSON: " + what};
+  }
+}
+
+[[noreturn]] void Throw(const std::string& message, ExitCode code) {
+  if (code == ExitCode::kMissingResource) throw ResourceError(message);
+  throw InputError(message);
+}
+
+}  // namespace
+
+json ParseJson(const std::string& text, const std::string& source, ExitCode code) {
+  ParseOutcome outcome = Parse(text);
+  if (!outcome.problem.empty()) Throw(source + ": " + outcome.problem, code);
+  return std::move(outcome.doc);
+}
+
+json ReadJsonFile(const std::filesystem::path& file, ExitCode code) {
+  try {
+    return ParseJson(ReadFile(file, limits::kMaxJsonBytes), file.string(), code);
+  } catch (const InputError& e) {
+    Throw(e.what(), code);
   }
 }
 
 std::optional<json> TryParseJson(const std::string& text) {
-  json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded()) return std::nullopt;
-  return doc;
+  ParseOutcome outcome = Parse(text);
+  if (!outcome.problem.empty()) return std::nullopt;
+  return std::move(outcome.doc);
 }
 
 JsonReader::JsonReader(const json& object, std::string path, FailFn fail)

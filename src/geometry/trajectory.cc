@@ -4,13 +4,14 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <limits>
 #include <random>
 #include <sstream>
 
 #include "scenescape/core/check.h"
+#include "scenescape/core/fs.h"
 #include "scenescape/core/json_reader.h"
+#include "scenescape/core/limits.h"
 #include "scenescape/geometry/camera.h"
 
 namespace scenescape {
@@ -408,11 +409,7 @@ KeyframePath ParseKeyframePath(const std::string& json_text, const std::string& 
 }
 
 KeyframePath LoadKeyframePath(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw InputError(file.string() + ": cannot open the keyframe file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return ParseKeyframePath(text.str(), file.string());
+  return ParseKeyframePath(ReadFile(file, limits::kMaxJsonBytes), file.string());
 }
 
 std::vector<PathFrame> InterpolateKeyframePath(const KeyframePath& path,

@@ -6,7 +6,6 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -15,6 +14,7 @@
 #include "scenescape/core/check.h"
 #include "scenescape/core/fs.h"
 #include "scenescape/core/json_reader.h"
+#include "scenescape/core/limits.h"
 #include "scenescape/core/logging.h"
 
 namespace scenescape {
@@ -371,7 +371,7 @@ CameraTrack ParseTransformsJson(const std::string& json_text, const std::string&
 
 CameraTrack ReadTransformsJson(const fs::path& path) {
   if (!fs::is_regular_file(path)) throw InputError(path.string() + ": file not found");
-  return ParseTransformsJson(ReadFile(path), path.string());
+  return ParseTransformsJson(ReadFile(path, limits::kMaxJsonBytes), path.string());
 }
 
 void WriteColmapText(const fs::path& dir, const CameraTrack& track) {
@@ -487,11 +487,13 @@ bool LooksLikeCameraTrack(const fs::path& path) {
   std::error_code ec;
   if (fs::is_directory(path, ec)) return fs::is_regular_file(path / "images.txt", ec);
   if (!fs::is_regular_file(path, ec)) return false;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream text;
-  text << in.rdbuf();
-  const std::optional<json> root = TryParseJson(text.str());
+  std::string text;
+  try {
+    text = ReadFile(path, limits::kMaxJsonBytes);
+  } catch (const InputError&) {
+    return false;  // the reader it is then handed to names the problem
+  }
+  const std::optional<json> root = TryParseJson(text);
   return root && root->is_object() && root->contains("frames") && !root->contains("keyframes");
 }
 

@@ -5,13 +5,16 @@
 #include <opencv2/imgproc.hpp>
 
 #include <cmath>
+#include <optional>
 #include <string>
 #include <system_error>
 #include <vector>
 
 #include "scenescape/core/check.h"
 #include "scenescape/core/fs.h"
+#include "scenescape/core/limits.h"
 #include "scenescape/core/logging.h"
+#include "scenescape/io/image_header.h"
 #include "scenescape/io/opencv_convert.h"
 
 namespace scenescape {
@@ -59,6 +62,17 @@ cv::Mat DecodeFile(const fs::path& path, int flags) {
   if (fs::is_directory(status)) ThrowInput(path, "is a folder, not an image file");
   const std::string bytes = ReadFile(path);
   if (bytes.empty()) ThrowInput(path, "empty file (0 bytes), not an image");
+  // The size is checked before OpenCV allocates for it (a decompression bomb declares far more than it holds).
+  const std::optional<DeclaredImageSize> declared = ReadDeclaredImageSize(bytes);
+  if (!declared)
+    ThrowInput(path,
+               "not an image in a format scenescape reads (PNG, JPEG, BMP, TIFF, WebP, PNM/PAM/PFM, Sun raster, "
+               "Radiance HDR), or its header is cut short");
+  const int64_t w = declared->width, h = declared->height;
+  if (w < 1 || h < 1 || w > limits::kMaxImagePixels || h > limits::kMaxImagePixels || w * h > limits::kMaxImagePixels)
+    ThrowInput(path,
+               declared->format + " declaring " + std::to_string(w) + " x " + std::to_string(h) +
+                   " pixels (the limit is " + std::to_string(limits::kMaxImagePixels) + " pixels, at least 1 x 1)");
   cv::Mat image;
   try {
     const cv::Mat buffer(1, static_cast<int>(bytes.size()), CV_8UC1, const_cast<char*>(bytes.data()));
@@ -66,11 +80,7 @@ cv::Mat DecodeFile(const fs::path& path, int flags) {
   } catch (const cv::Exception& e) {
     ThrowInput(path, "corrupt image data (decoder error: " + e.err + ")");
   }
-  if (image.empty()) {
-    if (!cv::haveImageReader(path.string()))
-      ThrowInput(path, "not an image in a format OpenCV reads (PNG, JPEG, BMP, TIFF, WebP, ...)");
-    ThrowInput(path, "corrupt or truncated image data (the decoder gave up)");
-  }
+  if (image.empty()) ThrowInput(path, "corrupt or truncated image data (the decoder gave up)");
   if (JpegLooksTruncated(bytes)) ThrowInput(path, "truncated JPEG (no end-of-image marker)");
   return image;
 }

@@ -2,7 +2,10 @@
 
 #include <ATen/ATen.h>
 
+#include <charconv>
+#include <cmath>
 #include <cstring>
+#include <limits>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -26,8 +29,8 @@ void Append(std::string& out, const T& value) {
 }
 
 template <typename T>
-T Take(const std::string& data, size_t& offset, const fs::path& path) {
-  if (offset + sizeof(T) > data.size()) throw InputError(path.string() + ": PLY data is truncated");
+T Take(const std::string& data, size_t& offset, const std::string& source) {
+  if (offset + sizeof(T) > data.size()) throw InputError(source + ": PLY data is truncated");
   T value;
   std::memcpy(&value, data.data() + offset, sizeof(T));
   offset += sizeof(T);
@@ -63,17 +66,24 @@ void WritePly(const fs::path& path, const Mesh& mesh) {
   WriteAtomically(path, out);
 }
 
-Mesh ReadPly(const fs::path& path) {
-  if (!fs::exists(path)) throw InputError(path.string() + ": file not found");
-  const std::string data = ReadFile(path);
+Mesh ParsePly(const std::string& data, const std::string& source) {
+  const auto fail = [&source](const std::string& problem) { throw InputError(source + ": " + problem); };
   const size_t end = data.find("end_header\n");
-  if (data.rfind("ply\n", 0) != 0 || end == std::string::npos)
-    throw InputError(path.string() + ": not a PLY file (no 'ply' / 'end_header')");
+  if (data.rfind("ply\n", 0) != 0 || end == std::string::npos) fail("not a PLY file (no 'ply' / 'end_header')");
   std::istringstream header(data.substr(0, end));
   std::string line, format;
+  // The one layout the tool writes: vertices (float x y z, uchar red green blue), then triangles.
+  const std::vector<std::string> expected = {"element vertex",
+                                             "property float x",
+                                             "property float y",
+                                             "property float z",
+                                             "property uchar red",
+                                             "property uchar green",
+                                             "property uchar blue",
+                                             "element face",
+                                             "property list uchar int vertex_indices"};
+  std::vector<std::string> layout;
   int64_t nv = -1, nf = -1;
-  std::vector<std::string> vertex_props;
-  std::string current;
   while (std::getline(header, line)) {
     std::istringstream ls(line);
     std::string word;
@@ -81,20 +91,34 @@ Mesh ReadPly(const fs::path& path) {
     if (word == "format") {
       ls >> format;
     } else if (word == "element") {
-      int64_t count = 0;
-      ls >> current >> count;
-      if (current == "vertex") nv = count;
-      if (current == "face") nf = count;
-    } else if (word == "property" && current == "vertex") {
-      std::string type, name;
-      ls >> type >> name;
-      vertex_props.push_back(type + " " + name);
+      std::string name, count_text;
+      ls >> name >> count_text;
+      int64_t count = -1;
+      const auto [ptr, ec] = std::from_chars(count_text.data(), count_text.data() + count_text.size(), count);
+      if (ec != std::errc() || ptr != count_text.data() + count_text.size() || count < 0)
+        fail("element " + name + ": expected a count >= 0, got \"" + count_text + "\"");
+      if (name == "vertex") nv = count;
+      if (name == "face") nf = count;
+      layout.push_back("element " + name);
+    } else if (word == "property") {
+      std::string rest;
+      std::getline(ls, rest);
+      layout.push_back("property" + rest);
     }
   }
-  const std::vector<std::string> expected = {"float x", "float y", "float z", "uchar red", "uchar green", "uchar blue"};
-  if (nv < 0 || nf < 0 || vertex_props != expected)
-    throw InputError(path.string() +
-                     ": unsupported PLY layout (expected float x,y,z + uchar red,green,blue and a face list)");
+  if (layout != expected)
+    fail("unsupported PLY layout (expected float x,y,z + uchar red,green,blue and a face list of uchar int)");
+  // The counts come from the file: they must fit the bytes it holds before anything is allocated (a binary
+  // vertex is 15 bytes and a face 13; an ascii vertex at least 12 and a face 8), and face ids are int32.
+  const size_t body = end + std::strlen("end_header\n");
+  const uint64_t left = data.size() - body;
+  const bool binary = format == "binary_little_endian";
+  if (!binary && format != "ascii") fail("unsupported PLY format '" + format + "'");
+  const uint64_t vertex_bytes = binary ? 15 : 12, face_bytes = binary ? 13 : 8;
+  if (static_cast<uint64_t>(nv) > left / vertex_bytes ||
+      static_cast<uint64_t>(nf) > (left - nv * vertex_bytes) / face_bytes || nv > std::numeric_limits<int32_t>::max())
+    fail("the header declares " + std::to_string(nv) + " vertices and " + std::to_string(nf) +
+         " faces, more than the file's " + std::to_string(left) + " bytes of data hold");
   Mesh mesh;
   mesh.vertices = at::empty({nv, 3}, at::kFloat);
   mesh.colors = at::empty({nv, 3}, at::kFloat);
@@ -102,39 +126,46 @@ Mesh ReadPly(const fs::path& path) {
   float* vp = mesh.vertices.data_ptr<float>();
   float* cp = mesh.colors.data_ptr<float>();
   int32_t* fp = mesh.faces.data_ptr<int32_t>();
-  size_t offset = end + std::strlen("end_header\n");
-  if (format == "binary_little_endian") {
+  size_t offset = body;
+  if (binary) {
     for (int64_t i = 0; i < nv; ++i) {
-      for (int k = 0; k < 3; ++k) vp[3 * i + k] = Take<float>(data, offset, path);
-      for (int k = 0; k < 3; ++k) cp[3 * i + k] = Take<uint8_t>(data, offset, path) / 255.f;
+      for (int k = 0; k < 3; ++k) vp[3 * i + k] = Take<float>(data, offset, source);
+      for (int k = 0; k < 3; ++k) cp[3 * i + k] = Take<uint8_t>(data, offset, source) / 255.f;
     }
     for (int64_t i = 0; i < nf; ++i) {
-      if (Take<uint8_t>(data, offset, path) != 3)
-        throw InputError(path.string() + ": face " + std::to_string(i) + " is not a triangle");
-      for (int k = 0; k < 3; ++k) fp[3 * i + k] = Take<int32_t>(data, offset, path);
+      if (Take<uint8_t>(data, offset, source) != 3) fail("face " + std::to_string(i) + " is not a triangle");
+      for (int k = 0; k < 3; ++k) fp[3 * i + k] = Take<int32_t>(data, offset, source);
     }
-  } else if (format == "ascii") {
-    std::istringstream body(data.substr(offset));
-    for (int64_t i = 0; i < nv; ++i) {
-      int r, g, b;
-      body >> vp[3 * i] >> vp[3 * i + 1] >> vp[3 * i + 2] >> r >> g >> b;
-      cp[3 * i] = r / 255.f, cp[3 * i + 1] = g / 255.f, cp[3 * i + 2] = b / 255.f;
-    }
-    for (int64_t i = 0; i < nf; ++i) {
-      int n;
-      body >> n >> fp[3 * i] >> fp[3 * i + 1] >> fp[3 * i + 2];
-      if (n != 3) throw InputError(path.string() + ": face " + std::to_string(i) + " is not a triangle");
-    }
-    if (!body) throw InputError(path.string() + ": PLY data is truncated");
   } else {
-    throw InputError(path.string() + ": unsupported PLY format '" + format + "'");
+    std::istringstream in(data.substr(offset));
+    for (int64_t i = 0; i < nv; ++i) {
+      int rgb[3] = {0, 0, 0};
+      in >> vp[3 * i] >> vp[3 * i + 1] >> vp[3 * i + 2] >> rgb[0] >> rgb[1] >> rgb[2];
+      for (int k = 0; k < 3; ++k) {
+        if (in && (rgb[k] < 0 || rgb[k] > 255))
+          fail("vertex " + std::to_string(i) + ": colour " + std::to_string(rgb[k]) + " outside [0, 255]");
+        cp[3 * i + k] = rgb[k] / 255.f;
+      }
+    }
+    for (int64_t i = 0; i < nf; ++i) {
+      int n = 0;
+      in >> n >> fp[3 * i] >> fp[3 * i + 1] >> fp[3 * i + 2];
+      if (in && n != 3) fail("face " + std::to_string(i) + " is not a triangle");
+    }
+    if (!in) fail("PLY data is truncated or not numbers");
   }
-  try {
-    mesh.Validate();
-  } catch (const Error& e) {
-    throw InputError(path.string() + ": " + e.what());
-  }
+  for (int64_t i = 0; i < 3 * nv; ++i)
+    if (!std::isfinite(vp[i])) fail("vertex " + std::to_string(i / 3) + ": a coordinate is not a finite number");
+  for (int64_t i = 0; i < 3 * nf; ++i)
+    if (fp[i] < 0 || fp[i] >= nv)
+      fail("face " + std::to_string(i / 3) + ": vertex index " + std::to_string(fp[i]) + " outside [0, " +
+           std::to_string(nv) + ")");
   return mesh;
+}
+
+Mesh ReadPly(const fs::path& path) {
+  if (!fs::exists(path)) throw InputError(path.string() + ": file not found");
+  return ParsePly(ReadFile(path), path.string());
 }
 
 void WriteObj(const fs::path& path, const Mesh& mesh) {

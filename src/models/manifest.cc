@@ -31,12 +31,18 @@ class Reader : public JsonReader {
 
   const fs::path& dir() const { return dir_; }
 
-  // A required file name, resolved against DIR; the file must exist.
+  // A required file name, resolved against DIR; the file must exist. A model
+  // folder is one self-contained thing (copied, shared, checked as a whole), so
+  // its manifest names only files inside it: no absolute path, no "..".
   void ReadFile(const char* key, fs::path& out) {
     const json* j = Find(key);
     if (!j) Fail(KeyPath(key), "missing (a file name relative to the model folder)");
     if (!j->is_string() || j->get<std::string>().empty()) Fail(KeyPath(key), "expected a file name, got " + Brief(*j));
-    out = dir_ / j->get<std::string>();
+    const fs::path name = fs::path(j->get<std::string>()).lexically_normal();
+    if (name.is_absolute() || name.has_root_name() || *name.begin() == "..")
+      Fail(KeyPath(key),
+           "\"" + j->get<std::string>() + "\" is outside the model folder (expected a file name inside it)");
+    out = dir_ / name;
     std::error_code ec;
     if (!fs::is_regular_file(out, ec))
       throw ResourceError(out.string() + ": file not found (named by manifest.json " + KeyPath(key) + ")");
@@ -180,13 +186,7 @@ ModelManifest LoadManifest(const fs::path& dir) {
   if (!fs::is_regular_file(file, ec))
     throw ResourceError(file.string() +
                         ": file not found (a model folder needs a manifest.json; see models/README.md)");
-  std::string text;
-  try {
-    text = ReadFile(file);
-  } catch (const Error& e) {
-    throw ResourceError(e.what());
-  }
-  const json doc = ParseJson(text, file.string(), ExitCode::kMissingResource);
+  const json doc = ReadJsonFile(file, ExitCode::kMissingResource);
   if (!doc.is_object()) throw ResourceError(file.string() + ": expected a JSON object at the top level");
 
   ModelManifest m;

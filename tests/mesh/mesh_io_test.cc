@@ -3,9 +3,11 @@
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <fstream>
 
 #include "scenescape/core/check.h"
+#include "scenescape/core/fs.h"
 #include "testing.h"
 
 namespace scenescape {
@@ -53,6 +55,41 @@ TEST(MeshIo, BadPlyNamesTheFile) {
     EXPECT_NE(std::string(e.what()).find("bad.ply"), std::string::npos);
   }
   EXPECT_THROW(ReadPly(dir / "missing.ply"), InputError);
+}
+
+// The header's counts and the face indices come from the file: they are held to
+// the bytes present and to the vertex count, never trusted to size an allocation.
+TEST(MeshIo, PlyCountsAndIndicesAreCheckedAgainstTheData) {
+  const std::string ply = ReadFile(testing::SourceDir() / "tests" / "fuzz" / "corpus" / "ply" / "binary.ply");
+  const Mesh mesh = ParsePly(ply, "m.ply");
+  ASSERT_EQ(mesh.NumVertices(), 3);
+  ASSERT_EQ(mesh.NumFaces(), 1);
+  EXPECT_EQ(mesh.faces[0][2].item<int>(), 2);
+  EXPECT_FLOAT_EQ(mesh.colors[1][1].item<float>(), 1.0f);
+  const auto error = [](const std::string& data) {
+    try {
+      ParsePly(data, "m.ply");
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  const auto with = [&ply](const std::string& from, const std::string& to) {
+    std::string s = ply;
+    s.replace(s.find(from), from.size(), to);
+    return s;
+  };
+  EXPECT_EQ(error(with("element vertex 3", "element vertex 4000000000000")),
+            "m.ply: the header declares 4000000000000 vertices and 1 faces, more than the file's 58 bytes of data "
+            "hold");
+  EXPECT_EQ(error(with("element face 1", "element face 5")).find("m.ply: the header declares 3 vertices and 5"), 0u);
+  EXPECT_EQ(error(with("element vertex 3", "element vertex -3")),
+            "m.ply: element vertex: expected a count >= 0, got \"-3\"");
+  std::string bad_index = ply;
+  const int32_t far = 7;
+  std::memcpy(&bad_index[bad_index.size() - 4], &far, 4);
+  EXPECT_EQ(error(bad_index), "m.ply: face 0: vertex index 7 outside [0, 3)");
+  EXPECT_EQ(error(with("property uchar blue\n", "")).find("m.ply: unsupported PLY layout"), 0u);
 }
 
 }  // namespace

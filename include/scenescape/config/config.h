@@ -74,7 +74,7 @@ struct OutputOptions {
 
   template <class Self, class V>
   static void List(Self& o, V& v) {
-    v.Number("fps", o.fps, Range::OpenClosed(0, 1000), "video frame rate");
+    v.Number("fps", o.fps, Range::Closed(1, 1000), "video frame rate");
     v.Flag("reverse_video", o.reverse_video, "also write `video_reverse.mp4`");
     v.Flag("keep_candidates", o.keep_candidates, "write every candidate to `candidates/`");
     v.Flag("write_obj", o.write_obj, "also write `mesh.obj`");

@@ -9,6 +9,7 @@
 #include <string>
 #include <thread>
 
+#include "scenescape/core/logging.h"
 #include "scenescape/core/options.h"
 
 namespace scenescape {
@@ -48,10 +49,17 @@ struct OptionCodec<DeviceSetting> {
 };
 
 // The CPU thread count for the config's `threads`: itself when > 0, else OMP_NUM_THREADS when set
-// (schedulers such as Slurm set it to the job's CPUs), else every core. Always >= 1.
+// (schedulers such as Slurm set it to the job's CPUs), else every core. Always in [1, cores]: more
+// threads than cores only add contention (OpenMP threads spin while they wait, so 1024 threads on 2
+// cores do not finish a frame in any useful time), so a larger count is capped with a warning.
 inline int ResolveThreads(int threads) {
   if (threads <= 0 && std::getenv("OMP_NUM_THREADS")) threads = std::atoi(std::getenv("OMP_NUM_THREADS"));
-  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (threads <= 0) threads = cores;
+  if (threads > cores) {
+    SCN_LOG_WARN("{} threads asked for, more than the {} cores here: using {}", threads, cores, cores);
+    threads = cores;
+  }
   return threads;
 }
 

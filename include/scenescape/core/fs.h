@@ -4,9 +4,12 @@
 // "<name>.tmp-<pid>" in the same folder, flushed, then renamed over the final
 // name, so a killed run never leaves a half-written file under a final name.
 
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <string>
+
+#include "scenescape/core/limits.h"
 
 namespace scenescape {
 
@@ -19,8 +22,9 @@ void WriteAtomically(const std::filesystem::path& path, const std::string& bytes
 void WriteViaTemporary(const std::filesystem::path& path,
                        const std::function<void(const std::filesystem::path& tmp)>& write);
 
-// Reads a whole file. Throws InputError naming the file when it cannot be read.
-std::string ReadFile(const std::filesystem::path& path);
+// Reads a whole file. Throws InputError naming the file when it cannot be read
+// or holds more than `max_bytes` (checked before reading).
+std::string ReadFile(const std::filesystem::path& path, uint64_t max_bytes = limits::kMaxFileBytes);
 
 // Creates `dir` (and parents) and checks that a file can be written in it.
 // Throws OutputError naming the folder otherwise.

@@ -1,6 +1,9 @@
 #pragma once
 // The project's JSON reading: ParseJson turns text into a document (every JSON
-// file the tool reads goes through it), and JsonReader reads one JSON object
+// the tool reads goes through it or ReadJsonFile, so every document is held to
+// the size and nesting limits of core/limits.h: a document nested 100000 deep is
+// refused while it is parsed, before the recursive parts of nlohmann_json
+// (dump, copy, comparison) could overflow the stack), and JsonReader reads one JSON object
 // into typed fields, naming the full key path in every error, and rejects the
 // keys nobody asked for (Finish). Used by the config and its option listings
 // (core/options_json.h), the model manifest (ResourceError), batch job files and
@@ -18,6 +21,7 @@
 
 #include <array>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <initializer_list>
 #include <memory>
@@ -29,12 +33,18 @@
 
 namespace scenescape {
 
-// Parses `text`; on a syntax error throws InputError (or, with
-// ExitCode::kMissingResource, ResourceError) "<source>: not valid JSON: <where>".
+// Parses `text`. Throws InputError (or, with ExitCode::kMissingResource,
+// ResourceError) naming `source` on a syntax error ("<source>: not valid JSON:
+// <where>"), a number beyond double's range ("1e999"), nesting deeper than
+// limits::kMaxJsonDepth or text longer than limits::kMaxJsonBytes.
 nlohmann::json ParseJson(const std::string& text, const std::string& source, ExitCode code = ExitCode::kBadInput);
 
-// The document, or nullopt when `text` is not JSON (probes: a --set value that
-// may be a bare word, sniffing a file's kind).
+// ParseJson of a whole file, its size checked before it is read; a missing or
+// unreadable file is the same kind of error, naming the file.
+nlohmann::json ReadJsonFile(const std::filesystem::path& file, ExitCode code = ExitCode::kBadInput);
+
+// The document, or nullopt when `text` is not JSON or is beyond the limits
+// (probes: a --set value that may be a bare word, sniffing a file's kind).
 std::optional<nlohmann::json> TryParseJson(const std::string& text);
 
 class JsonReader {

@@ -52,7 +52,7 @@ struct CameraOptions {
     v.Number("height", o.height, Range::Closed(16, 8192), "frame height in pixels");
     v.Number("focal_length",
              o.focal_length,
-             Range::OpenClosed(0, 1e6),
+             Range::Closed(1, 1e6),
              "focal length in pixels at that size (500: 54.2 degrees at 512 wide)");
     v.Auto("fov",
            o.fov,

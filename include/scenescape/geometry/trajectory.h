@@ -142,7 +142,7 @@ struct TrajectoryOptions {
            "(false: raw scene units, as the reference)");
     v.Number("reference_median_depth",
              o.reference_median_depth,
-             Range::OpenClosed(0, 1e6),
+             Range::Closed(1e-6, 1e6),
              "the median depth the steps are given for");
     v.Number("change_translation_every",
              o.change_translation_every,

@@ -6,6 +6,7 @@
 //  * OBJ: "v x y z r g b" lines with colours in [0,1], "f a b c" (1-based).
 
 #include <filesystem>
+#include <string>
 
 #include "scenescape/mesh/mesh.h"
 
@@ -13,6 +14,9 @@ namespace scenescape {
 
 void WritePly(const std::filesystem::path& path, const Mesh& mesh);
 Mesh ReadPly(const std::filesystem::path& path);  // throws InputError naming the file
+// The PLY document `data` (ReadPly's parser); InputErrors name `source`. The
+// header's counts are held to the bytes present before anything is allocated.
+Mesh ParsePly(const std::string& data, const std::string& source);
 void WriteObj(const std::filesystem::path& path, const Mesh& mesh);
 
 }  // namespace scenescape
