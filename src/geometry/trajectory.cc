@@ -210,14 +210,15 @@ class KeyframeParser {
     return x;
   }
 
+  // `count` coordinates, each within +-limits::kMaxKeyframeCoordinate.
   Eigen::VectorXd Numbers(const json& value, const std::string& key, int count) const {
-    const std::string expected = "expected " + std::to_string(count) + " numbers";
+    const std::string expected = "expected " + std::to_string(count) + " numbers in [-1e6, 1e6]";
     if (!value.is_array() || static_cast<int>(value.size()) != count) Fail(key, expected);
     Eigen::VectorXd out(count);
     for (int i = 0; i < count; ++i) {
       if (!value[i].is_number()) Fail(key, expected);
       out[i] = value[i].get<double>();
-      if (!std::isfinite(out[i])) Fail(key, expected);
+      if (!(std::abs(out[i]) <= limits::kMaxKeyframeCoordinate)) Fail(key, expected + ", got " + value[i].dump());
     }
     return out;
   }

@@ -495,6 +495,11 @@ TEST(Trajectory, MalformedKeyframeFilesNameFileAndKey) {
        "keyframes[1].fov_deg"},
       {R"({"keyframes": [)" + ok0 + R"(, {"frame": 5, "position": [0, 0, 1], "prompt": 3}]})", "keyframes[1].prompt"},
       {R"({"keyframes": [)" + ok0 + R"(, {"frame": 5, "positon": [0, 0, 1]}]})", "keyframes[1].positon"},
+      // Finite but so large that the spline's differences overflow to inf and the camera to NaN.
+      {R"({"keyframes": [)" + ok0 + R"(, {"frame": 5, "position": [0, 0, 1e300]}]})", "keyframes[1].position"},
+      {R"({"keyframes": [)" + ok0 + R"(, {"frame": 5, "position": [0, 0, 1], "look_at": [-2e6, 0, 0]}]})",
+       "keyframes[1].look_at"},
+      {R"({"keyframes": [)" + ok0 + R"(, {"frame": 5, "position": [0, 0, 1e999]}]})", ""},  // beyond double
   };
   const auto dir = testing::CreateTestDir();
   for (size_t i = 0; i < cases.size(); ++i) {
@@ -523,7 +528,7 @@ TEST(Trajectory, MalformedKeyframeFilesNameFileAndKey) {
     ComputePath(LoadCameraPath(o), Eigen::Matrix4d::Identity(), 1.0, 3, 0);
     ADD_FAILURE();
   } catch (const InputError& e) {
-    EXPECT_EQ(std::string(e.what()), o.file + ": keyframes[1].position: expected 3 numbers");
+    EXPECT_EQ(std::string(e.what()), o.file + ": keyframes[1].position: expected 3 numbers in [-1e6, 1e6]");
   }
 }
 

@@ -19,6 +19,9 @@ inline constexpr int kMaxJsonDepth = 64;
 // The pixels an image may declare in its header (width x height), checked before decoding.
 inline constexpr int64_t kMaxImagePixels = 100'000'000;  // e.g. 12000 x 8000
 
+// A coordinate in a keyframe file (position, look_at, up, cam_from_world): within
+// +-1e6 every difference and norm the interpolation takes stays finite.
+inline constexpr double kMaxKeyframeCoordinate = 1e6;
 // A batch job's name (it becomes a folder name).
 inline constexpr size_t kMaxJobNameBytes = 128;
 
