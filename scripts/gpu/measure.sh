@@ -60,13 +60,7 @@ step() {
 carry=$root/.gpu-carry
 [ -d "$carry/sources/src/diffusers" ] && [ -f "$carry/vocab/vocab.json" ] ||
   fail "no .gpu-carry/sources or .gpu-carry/vocab: run scripts/gpu/pack.sh here first and carry .gpu-carry"
-py=${PYTHON:-}
-if [ -z "$py" ]; then
-  for c in python3 /usr/bin/python3; do
-    if command -v "$c" >/dev/null && "$c" -c 'import torch' 2>/dev/null; then py=$c; break; fi
-  done
-fi
-[ -n "$py" ] || fail "no python3 with torch found (set PYTHON)"
+source "$(dirname "$0")/find_python.sh"
 export PYTHON=$py PYTHONUNBUFFERED=1
 
 if [ $reduced = 1 ]; then
@@ -93,7 +87,7 @@ say "scenescape GPU measurement: $label; PyTorch $("$py" -c 'import torch; print
 # 1. Build (stops at the first compile error, shown last).
 step "build" "$work/prepare.log" "$root/scripts/gpu/prepare.sh" "$build" ${build_flags[@]+"${build_flags[@]}"} \
   ${jobs[@]+"${jobs[@]}"}
-grep -E "^(configure|build)" "$work/prepare.log" | sed 's/^/  /' | tee -a "$log"
+grep -E "^(configure|build \()" "$work/prepare.log" | sed 's/^/  /' | tee -a "$log"
 bench=$(tail -1 "$work/prepare.log")
 
 # 2. Models: the real architectures with random weights, one section per process (make_models.py).

@@ -31,13 +31,7 @@ fail() { echo "error: $*" >&2; exit 1; }
 for tool in cmake ninja; do command -v $tool >/dev/null || fail "$tool is not installed"; done
 
 # --- the PyTorch whose LibTorch we link
-py=${PYTHON:-}
-if [ -z "$py" ]; then
-  for c in python3 /usr/bin/python3; do
-    if command -v "$c" >/dev/null && "$c" -c 'import torch' 2>/dev/null; then py=$c; break; fi
-  done
-fi
-[ -n "$py" ] || fail "no python3 with torch found (set PYTHON)"
+source "$(dirname "$0")/find_python.sh"
 read -r torch_version torch_cuda cmake_prefix < <("$py" -c '
 import torch
 print(torch.__version__.split("+")[0], torch.version.cuda or "none", torch.utils.cmake_prefix_path)')

@@ -132,8 +132,13 @@ std::vector<double> RunAdam(const std::vector<at::Tensor>& params,
   const c10::Device device = params.front().device();
   const bool mixed = precision == Precision::kMixed;
   const bool scaled = mixed && device.is_cuda();  // float16 needs scaling; bfloat16 does not
-  std::optional<torch::jit::GraphOptimizerEnabledGuard> eager_autograd;
-  if (mixed) eager_autograd.emplace(false);
+  // The TorchScript graph executor's optimisation stays off while training, in both precisions: autograd
+  // then records the interpreter's ops as eager mode does (the reference trains eager modules). With it on,
+  // the executor's own differentiable graphs, built from the second call, do not follow autocast's casts
+  // (PyTorch issues #38958, #63939, #72760), and in float32 they gave non-finite gradients from the second
+  // step on for a traced MiDaS DPT (cls_token and pos_embed first; LibTorch 1.13, in scripts/gpu's
+  // rehearsal: every depth after fine-tuning came out NaN). Inference outside this loop is unaffected.
+  const torch::jit::GraphOptimizerEnabledGuard eager_autograd(false);
   std::optional<LossScaler> scaler;
   if (scaled) scaler.emplace(device);
   for (int step = 0; step < steps; ++step) {

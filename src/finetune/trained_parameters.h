@@ -40,18 +40,16 @@ enum class Precision {
   kFloat32,  // everything in float32 (the decoder always; the depth network by default)
   // Autocast around forward and loss, as the reference's depth fine-tuning
   // (torch.autocast + GradScaler): float16 with dynamic loss scaling on CUDA,
-  // bfloat16 (no scaling needed) on the CPU. The TorchScript graph executor's
-  // optimisation is off meanwhile, so autograd records the ops as eager mode
-  // does instead of building the JIT's own differentiable graphs, which do
-  // not follow autocast's casts (PyTorch issues #38958, #63939, #72760).
+  // bfloat16 (no scaling needed) on the CPU.
   kMixed,
 };
 
 // `steps` steps of a fresh torch::optim::Adam (default betas and eps) over
 // `params` (float32), each minimising loss() (a scalar tensor built with
-// autograd). Returns the loss of every step, read back once at the end
-// (kMixed on CUDA reads one flag per step: a step whose scaled gradients
-// overflowed is skipped and the scale halved, as GradScaler does).
+// autograd), with the TorchScript graph executor's optimisation off (autograd
+// records the interpreter's ops as eager mode does; see the .cc for why). Returns the loss of every step, read back
+// once at the end (kMixed on CUDA reads one flag per step: a step whose scaled gradients overflowed is skipped and the
+// scale halved, as GradScaler does).
 std::vector<double> RunAdam(const std::vector<at::Tensor>& params,
                             double lr,
                             int steps,

@@ -23,7 +23,8 @@ struct FinetuneOptions {
   // Depth fine-tuning only (the decoder always trains in float32, as the
   // reference): autocast around the forward passes and the loss, float16 with
   // dynamic loss scaling on CUDA (the reference's autocast + GradScaler),
-  // bfloat16 on the CPU, with the TorchScript executor's own autodiff off.
+  // bfloat16 on the CPU (both precisions train with the TorchScript executor's
+  // own autodiff off).
   // Off until a GPU run shows its losses track float32's (final loss within
   // 1% over a default frame's 300 steps): not yet run on a GPU.
   bool mixed_precision = false;
