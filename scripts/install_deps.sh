@@ -14,6 +14,7 @@ packages=(
   colmap                                      # eval --colmap (3D consistency by structure from motion)
   python3                                     # scripts/paper (make_jobs.py, tabulate.py: standard library only)
   clang-format                                # scripts/format.sh
+  clang-14 libclang-rt-14-dev libomp-14-dev   # scripts/sanitize.sh (ASan + UBSan build) and the fuzz targets
   libtinygltf-dev                             # GLB export (io/gltf_export, tests/io/gltf_test)
   python3-torch                               # PyTorch 1.13, the build of libtorch-dev: tests/export runs
                                               # scripts/export on small modules and loads the files in C++

@@ -114,6 +114,20 @@ std::vector<BatchJob> LoadBatchJobs(const BatchOptions& options) {
 
 std::vector<BatchOutcome> RunBatch(const BatchOptions& options) {
   const std::vector<BatchJob> jobs = LoadBatchJobs(options);
+  // A folder that already holds a run is continued or skipped: only when it was made from the same config, which
+  // is checked for every job before any runs (a run cannot mix two configs, and an edited line would be skipped).
+  for (size_t position = 0; position < jobs.size(); ++position) {
+    if (static_cast<int>(position % options.shard_count) != options.shard_index) continue;
+    const BatchJob& job = jobs[position];
+    const RunFolder folder(options.out_root / job.name);
+    const RunStatus status = folder.Status();
+    if (status == RunStatus::kNone || status == RunStatus::kUnreadable) continue;  // started / reported as it runs
+    const std::string differences = folder.DifferencesFromRun(folder.ReadRecord().config, job.config, "this line");
+    if (!differences.empty())
+      throw InputError(options.jobs_file.string() + ":" + std::to_string(job.line) + ": " + folder.dir().string() +
+                       " holds a run made with another config: " + differences +
+                       "; give the job a new name, or remove the folder");
+  }
   std::vector<BatchOutcome> outcomes;
   int position = -1;
   for (const BatchJob& job : jobs) {

@@ -110,18 +110,34 @@ double Mean(const std::vector<double>& v) {
 
 json Num(double x) { return std::isfinite(x) ? json(x) : json(nullptr); }
 
+// What eval reads before it writes anything.
+struct Evaluable {
+  RunRecord run;
+  CamerasRecord cameras;
+};
+
+Evaluable ReadEvaluable(const fs::path& dir) {
+  const RunFolder folder(dir);
+  Evaluable e{folder.ReadRecord(), {}};
+  if (e.run.status != "complete")
+    throw InputError(folder.File("run.json").string() + ": the run is not complete (resume it first: --resume " +
+                     dir.string() + ")");
+  e.cameras = RunFolder::ReadCameras(folder.File("cameras.json"));
+  if (!e.cameras.depth_png_scale)
+    throw InputError(folder.File("cameras.json").string() + ": depth_png_scale: missing (needed to read depth/)");
+  if (!fs::exists(folder.File("mesh.ply"))) throw InputError(folder.File("mesh.ply").string() + ": file not found");
+  return e;
+}
 }  // namespace
+
+void CheckEvaluable(const fs::path& run_dir) { ReadEvaluable(run_dir); }
 
 json EvaluateRun(const EvalOptions& options) {
   const fs::path& dir = options.run_dir;
   const RunFolder folder(dir);
-  const RunRecord run = folder.ReadRecord();
-  if (run.status != "complete")
-    throw InputError(folder.File("run.json").string() + ": the run is not complete (resume it first: --resume " +
-                     dir.string() + ")");
-  const CamerasRecord cams = RunFolder::ReadCameras(folder.File("cameras.json"));
-  if (!cams.depth_png_scale)
-    throw InputError(folder.File("cameras.json").string() + ": depth_png_scale: missing (needed to read depth/)");
+  const Evaluable evaluable = ReadEvaluable(dir);
+  const RunRecord& run = evaluable.run;
+  const CamerasRecord& cams = evaluable.cameras;
   const double depth_scale = *cams.depth_png_scale;
   const Mesh mesh = ReadPly(folder.File("mesh.ply"));
   const json& frames_json = run.frames;

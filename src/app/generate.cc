@@ -31,6 +31,19 @@ void RunFrames(SceneGenerator& generator, RunFolder& folder, FrameReporter& repo
   CloseLogFile();
 }
 
+// Runs `work` (everything after folder.Begin); when it fails, the folder records the failure (RunFolder::Fail)
+// before the error goes on to its exit code.
+template <typename Work>
+void RecordingFailure(RunFolder& folder, Work&& work) {
+  try {
+    work();
+  } catch (const std::exception& e) {
+    folder.Fail(e.what());
+    CloseLogFile();
+    throw;
+  }
+}
+
 RunRecord NewRecord(const RunPlan& plan, const BackendStages& backend, const std::string& command_line) {
   RunRecord record;
   record.version = VersionString();
@@ -67,18 +80,29 @@ void RunGenerate(const GenerateRequest& request) {
       "scenescape {} | back end: {} | {} threads", VersionString(), backend.description, at::get_num_threads());
   if (!plan.start_image.defined()) SCN_LOG_INFO("frame 0 from the prompt: \"{}\"", plan.config.prompt);
   folder.Begin(NewRecord(plan, backend, request.command_line));
-  SceneGenerator generator(ToGeneratorOptions(plan.config, plan.path), backend.stages);
-  FrameReporter reporter(plan.config.frames, 0, request.progress_json);
-  const FrameResult first = generator.Start(plan.start_image);
-  folder.WriteFrame(first, generator.State());
-  reporter.Frame(first);
-  RunFrames(generator, folder, reporter);
+  RecordingFailure(folder, [&] {
+    SceneGenerator generator(ToGeneratorOptions(plan.config, plan.path), backend.stages);
+    FrameReporter reporter(plan.config.frames, 0, request.progress_json);
+    const FrameResult first = generator.Start(plan.start_image);
+    folder.WriteFrame(first, generator.State());
+    reporter.Frame(first);
+    RunFrames(generator, folder, reporter);
+  });
 }
 
 void RunResume(const ResumeRequest& request) {
   RunFolder folder(request.run_dir);
   RunRecord record = folder.ReadRecord();
   const int saved = folder.SavedNextIndex();
+  // Nothing is written before the run is known to be the one asked for and its finished frames intact.
+  if (request.asked_config) {
+    const std::string differences = folder.DifferencesFromRun(record.config, *request.asked_config, "asked");
+    if (!differences.empty())
+      throw InputError(folder.dir().string() + ": the run was made with another config: " + differences +
+                       "; --resume takes every setting from run.json (drop those options, or start a new run "
+                       "with --out)");
+  }
+  folder.CheckSameConfigAsState(record.config);
   int next = saved;
   if (request.redo_from >= 0) {
     if (request.redo_from < 1)
@@ -92,8 +116,29 @@ void RunResume(const ResumeRequest& request) {
     next = request.redo_from;
     if (request.redo_seed) record.reseed = RunRecord::Reseed{request.redo_from, request.redo_to, *request.redo_seed};
   } else if (record.status == "complete") {
+    std::string problem;
+    const int damaged = folder.FirstDamagedFrame(saved, &problem);
+    if (damaged < saved)
+      throw InputError(
+          fmt::format("{}; the run is complete, so nothing was changed: --resume {} --redo-frames {}-{} "
+                      "regenerates it",
+                      problem,
+                      folder.dir().string(),
+                      damaged,
+                      damaged));
     SCN_LOG_INFO("{}: the run is already complete ({} frames)", folder.dir().string(), record.config.frames);
     return;
+  }
+  {
+    // A frame whose files changed after the run wrote them is made again, with every frame after it.
+    std::string problem;
+    const int damaged = folder.FirstDamagedFrame(next, &problem);
+    if (damaged < next) {
+      SCN_LOG_WARN("{}; making frames {} on again", problem, damaged);
+      next = damaged;
+    } else if (!problem.empty()) {
+      SCN_LOG_WARN("{}", problem);
+    }
   }
   if (next == 0) {
     // Not even frame 0 finished: start over in the same folder.
@@ -127,10 +172,12 @@ void RunResume(const ResumeRequest& request) {
     options.reseed = record.reseed->seed;
   }
   folder.Begin(std::move(record), next);
-  SceneGenerator generator(options, backend.stages);
-  generator.Resume(state);
-  FrameReporter reporter(plan.config.frames, next, request.progress_json);
-  RunFrames(generator, folder, reporter);
+  RecordingFailure(folder, [&] {
+    SceneGenerator generator(options, backend.stages);
+    generator.Resume(state);
+    FrameReporter reporter(plan.config.frames, next, request.progress_json);
+    RunFrames(generator, folder, reporter);
+  });
 }
 
 }  // namespace scenescape

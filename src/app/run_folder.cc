@@ -2,10 +2,13 @@
 
 #include <ATen/ATen.h>
 
+#include <cinttypes>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <regex>
+#include <set>
 
 #include "scenescape/core/check.h"
 #include "scenescape/core/fs.h"
@@ -150,12 +153,56 @@ json RecordJson(const RunRecord& r) {
   if (r.depth_png_scale) j["depth_png_scale"] = *r.depth_png_scale;
   if (r.reseed) j["reseed"] = {{"from", r.reseed->from}, {"to", r.reseed->to}, {"seed", r.reseed->seed}};
   if (!r.resumed.empty()) j["resumed"] = r.resumed;
+  if (r.status == "failed") j["error"] = r.error;
   if (r.status == "complete") {
     j["video_codec"] = r.video_codec;
     j["mesh"] = {{"vertices", r.mesh_vertices}, {"faces", r.mesh_faces}};
     j["seconds"] = r.seconds;
   }
   return j;
+}
+
+// A file as written: its size and FNV-1a 64 digest. Enough to notice a file that changed after the run wrote it
+// (truncated by a crash, zeroed by a lost write, replaced); not a defence against deliberate forgery, which no
+// unkeyed check is.
+json FileRecordOf(const fs::path& file) {
+  const std::string bytes = ReadFile(file);
+  uint64_t hash = 14695981039346656037ull;
+  for (const char c : bytes) hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+  char hex[17];
+  std::snprintf(hex, sizeof(hex), "%016" PRIx64, hash);
+  return {{"bytes", bytes.size()}, {"fnv1a64", hex}};
+}
+
+// A value for a one-line message: long ones (a prompt) cut.
+std::string Short(const json& value) {
+  const std::string text = value.is_null() ? "absent" : value.dump();
+  return text.size() <= 60 ? text : text.substr(0, 57) + "...";
+}
+
+void CollectDifferences(const json& a,
+                        const json& b,
+                        const std::string& path,
+                        const std::string& a_label,
+                        const std::string& b_label,
+                        std::vector<std::string>& out) {
+  if (b.is_string() && b.get<std::string>() == "auto") return;
+  if (a.is_object() && b.is_object()) {
+    std::set<std::string> keys;
+    for (const auto& item : a.items()) keys.insert(item.key());
+    for (const auto& item : b.items()) keys.insert(item.key());
+    for (const std::string& key : keys) {
+      const auto ia = a.find(key), ib = b.find(key);
+      CollectDifferences(ia == a.end() ? json() : *ia,
+                         ib == b.end() ? json() : *ib,
+                         path.empty() ? key : path + "." + key,
+                         a_label,
+                         b_label,
+                         out);
+    }
+    return;
+  }
+  if (a != b) out.push_back(path + " (" + a_label + ": " + Short(a) + ", " + b_label + ": " + Short(b) + ")");
 }
 
 void AppendTensor(std::string& out, const at::Tensor& t) {
@@ -181,6 +228,17 @@ at::Tensor TakeTensor(
 
 }  // namespace
 
+std::string ConfigDifferences(const json& made_with,
+                              const json& asked,
+                              const std::string& made_with_label,
+                              const std::string& asked_label) {
+  std::vector<std::string> differences;
+  CollectDifferences(made_with, asked, "", made_with_label, asked_label, differences);
+  std::string text;
+  for (const auto& d : differences) text += (text.empty() ? "" : "; ") + d;
+  return text;
+}
+
 RunFolder::RunFolder(fs::path dir) : dir_(std::move(dir)) {}
 
 std::string RunFolder::FrameFileName(int index, std::string_view suffix) {
@@ -199,7 +257,7 @@ RunStatus RunFolder::Status() const {
     const fs::path file = dir_ / "run.json";
     const json doc = ReadJsonFile(file);
     std::string status;
-    RecordReader(doc, file).ReadChoice("status", status, {"running", "complete"});
+    RecordReader(doc, file).ReadChoice("status", status, {"running", "complete", "failed"});
     return status == "complete" ? RunStatus::kComplete : RunStatus::kRunning;
   } catch (const Error&) {
     return RunStatus::kUnreadable;
@@ -220,7 +278,8 @@ RunRecord RunFolder::ReadRecord() const {
   record.config = ConfigFromJson(*r.Find("config"), file.string() + " config");
   r.Read("seed", record.seed);
   r.Read("backend", record.backend);
-  r.ReadChoice("status", record.status, {"running", "complete"});
+  r.ReadChoice("status", record.status, {"running", "complete", "failed"});
+  r.Read("error", record.error);
   if (r.Has("depth_png_scale")) {
     double scale = 0;
     r.Read("depth_png_scale", scale);
@@ -400,14 +459,100 @@ void RunFolder::RemoveFramesFrom(int first) const {
       if (stale_temp || (std::regex_match(name, m, kFrameFile) && std::stoi(m[1]) >= first)) fs::remove(entry.path());
     }
   }
-  for (const char* product : {"video.mp4", "video_reverse.mp4", "mesh.ply", "mesh.obj", "mesh.glb", "transforms.json"})
-    fs::remove(dir_ / product);
-  fs::remove_all(dir_ / "colmap");
+  RemoveProducts();
   // Leftover temporaries anywhere in the run (an interrupted atomic write).
   std::vector<fs::path> temporaries;
   for (const auto& entry : fs::recursive_directory_iterator(dir_))
     if (entry.path().filename().string().find(".tmp-") != std::string::npos) temporaries.push_back(entry.path());
   for (const auto& p : temporaries) fs::remove(p);
+}
+
+void RunFolder::RemoveProducts() const {
+  for (const char* product : {"video.mp4", "video_reverse.mp4", "mesh.ply", "mesh.obj", "mesh.glb", "transforms.json"})
+    fs::remove(dir_ / product);
+  fs::remove_all(dir_ / "colmap");
+}
+
+std::string RunFolder::DifferencesFromRun(const Config& run,
+                                          const Config& asked,
+                                          const std::string& asked_label) const {
+  json a = ConfigToJson(asked);
+  const json r = ConfigToJson(run);
+  if (fs::path(run.trajectory.file) == fs::absolute(dir_ / "trajectory.json"))
+    a["trajectory"]["file"] = r["trajectory"]["file"];
+  return ConfigDifferences(r, a, "run.json", asked_label);
+}
+
+void RunFolder::CheckSameConfigAsState(const Config& config) const {
+  const fs::path state_file = dir_ / "state" / "state.json";
+  if (!fs::exists(state_file)) return;
+  const json state = ReadState(dir_);
+  const auto made_with = state.find("config");
+  if (made_with == state.end()) return;
+  const std::string differences = ConfigDifferences(*made_with, ConfigToJson(config), "state/state.json", "run.json");
+  if (!differences.empty())
+    throw InputError((dir_ / "run.json").string() +
+                     ": config differs from the one the finished frames were made with: " + differences +
+                     "; a run cannot mix two configs (start a new run with --out)");
+}
+
+int RunFolder::FirstDamagedFrame(int next_index, std::string* problem) const {
+  const fs::path state_file = dir_ / "state" / "state.json";
+  problem->clear();
+  if (next_index <= 0) return next_index;
+  const json state = ReadState(dir_);
+  const auto files = state.find("files");
+  if (files == state.end()) {
+    *problem = state_file.string() +
+               ": no file records (written by an older scenescape); the finished frames are "
+               "not verified";
+    return next_index;
+  }
+  const auto fail = [&](const std::string& key, const std::string& what) -> int {
+    throw InputError(state_file.string() + ": " + key + ": " + what);
+  };
+  if (!files->is_array() || static_cast<int64_t>(files->size()) < next_index)
+    fail("files", "expected one entry per finished frame (" + std::to_string(next_index) + ")");
+  for (int i = 0; i < next_index; ++i) {
+    const json& frame = (*files)[i];
+    const std::string key = "files[" + std::to_string(i) + "]";
+    if (frame.is_null()) continue;  // a frame an older version wrote: nothing recorded
+    if (!frame.is_object()) fail(key, "expected an object of file records");
+    for (const auto& item : frame.items()) {
+      const fs::path relative(item.key());
+      const json& rec = item.value();
+      bool inside = !relative.empty() && relative.is_relative();
+      for (const auto& part : relative) inside = inside && part != "..";
+      if (!inside)
+        fail(key,
+             ""
+             " + item.key() + "
+             " is not a path inside the run folder");
+      const auto bytes = rec.is_object() ? rec.find("bytes") : rec.end();
+      const auto digest = rec.is_object() ? rec.find("fnv1a64") : rec.end();
+      if (bytes == rec.end() || !bytes->is_number_unsigned() || digest == rec.end() || !digest->is_string())
+        fail(key + "." + item.key(), "expected {\"bytes\": N, \"fnv1a64\": \"...\"}");
+      const fs::path file = dir_ / relative;
+      const std::string frame_text = " when frame " + std::to_string(i) + " was written";
+      std::error_code ec;
+      const auto size = fs::file_size(file, ec);
+      if (ec) {
+        *problem = file.string() + ": missing (it had " + bytes->dump() + " bytes" + frame_text + ")";
+        return i;
+      }
+      if (size != bytes->get<uint64_t>()) {
+        *problem = file.string() + ": " + std::to_string(size) + " bytes, but " + bytes->dump() + frame_text +
+                   " (damaged after the run wrote it)";
+        return i;
+      }
+      if (FileRecordOf(file)["fnv1a64"] != *digest) {
+        *problem = file.string() + ": content differs from what was written" + frame_text +
+                   " (FNV-1a 64 digest; damaged after the run wrote it)";
+        return i;
+      }
+    }
+  }
+  return next_index;
 }
 
 void RunFolder::Clear() const {
@@ -428,13 +573,21 @@ void RunFolder::Begin(RunRecord record, int first_frame) {
   if (record.config.output.keep_candidates) EnsureWritableDir(dir_ / "candidates");
   record_ = std::move(record);
   record_.status = "running";
+  record_.error.clear();
   cameras_.clear();
-  frames_written_ = first_frame;
+  files_ = json::array();
+  frames_written_ = frames_done_ = first_frame;
   if (first_frame == 0) {
     record_.frames = json::array();
     record_.depth_png_scale.reset();
     return;
   }
+  // The file records of the frames kept; null (not verified) for frames an older version wrote.
+  const json state = ReadState(dir_);
+  const auto files = state.find("files");
+  for (int i = 0; i < first_frame; ++i)
+    files_.push_back(files != state.end() && files->is_array() && i < static_cast<int>(files->size()) ? (*files)[i]
+                                                                                                      : json());
   json& frames = record_.frames;
   frames.erase(frames.begin() + std::min<size_t>(first_frame, frames.size()), frames.end());
   SCN_CHECK(record_.depth_png_scale) << (dir_ / "run.json").string() << ": no depth_png_scale";
@@ -448,15 +601,21 @@ void RunFolder::WriteFrame(const FrameResult& r, const GeneratorState& state) {
   if (r.index == 0) record_.depth_png_scale = DepthPngScale(record_.config.output, state.median_depth0);
   const double depth_scale = *record_.depth_png_scale;
   const std::string name = FrameFileName(r.index);
-  WriteImagePng(dir_ / "frames" / name, r.image);
-  const int64_t clipped = WriteDepthPng16(dir_ / "depth" / name, r.depth, depth_scale);
+  // Every file of the frame, relative to the run folder; recorded in state.json once written.
+  std::vector<std::string> written;
+  const auto file = [&](const std::string& sub, const std::string& file_name) {
+    written.push_back(sub + "/" + file_name);
+    return dir_ / sub / file_name;
+  };
+  WriteImagePng(file("frames", name), r.image);
+  const int64_t clipped = WriteDepthPng16(file("depth", name), r.depth, depth_scale);
   if (clipped > 0) SCN_LOG_DEBUG("frame {}: {} depth values exceed the 16-bit range", r.index, clipped);
-  WriteDepthPreview(dir_ / "depth" / FrameFileName(r.index, "_preview.png"), r.depth);
-  WriteMaskPng(dir_ / "masks" / name, r.holes);
-  if (r.warped.defined()) WriteImagePng(dir_ / "warped" / name, r.warped);
+  WriteDepthPreview(file("depth", FrameFileName(r.index, "_preview.png")), r.depth);
+  WriteMaskPng(file("masks", name), r.holes);
+  if (r.warped.defined()) WriteImagePng(file("warped", name), r.warped);
   if (record_.config.output.keep_candidates) {
     for (size_t k = 0; k < r.candidates.size(); ++k)
-      WriteImagePng(dir_ / "candidates" / FrameFileName(r.index, "_" + std::to_string(k) + ".png"), r.candidates[k]);
+      WriteImagePng(file("candidates", FrameFileName(r.index, "_" + std::to_string(k) + ".png")), r.candidates[k]);
   }
   cameras_.push_back(r.camera);
   frames_written_ = r.index + 1;
@@ -474,10 +633,16 @@ void RunFolder::WriteFrame(const FrameResult& r, const GeneratorState& state) {
   AppendTensor(blob, mesh.vertices.narrow(0, nv - new_vertices, new_vertices));
   AppendTensor(blob, mesh.colors.narrow(0, nv - new_vertices, new_vertices));
   AppendTensor(blob, mesh.faces.narrow(0, nf - new_faces, new_faces));
-  WriteAtomically(dir_ / "state" / "mesh" / FrameFileName(r.index, ".bin"), blob);
+  WriteAtomically(file("state/mesh", FrameFileName(r.index, ".bin")), blob);
   std::string raw;
   AppendTensor(raw, r.depth.to(at::kFloat));
-  WriteAtomically(dir_ / "state" / "depth" / FrameFileName(r.index, ".f32"), raw);
+  WriteAtomically(file("state/depth", FrameFileName(r.index, ".f32")), raw);
+  // Read back: the record describes what is on disk, whoever wrote it (OpenCV's encoders included).
+  json records = json::object();
+  for (const std::string& relative : written) records[relative] = FileRecordOf(dir_ / relative);
+  files_.erase(files_.begin() + std::min<size_t>(r.index, files_.size()), files_.end());
+  while (static_cast<int>(files_.size()) < r.index) files_.push_back(json());
+  files_.push_back(std::move(records));
 
   WriteCameras(dir_ / "cameras.json", cameras_, depth_scale);
   WriteAtomically(dir_ / "run.json", RecordJson(record_).dump(1));
@@ -487,8 +652,11 @@ void RunFolder::WriteFrame(const FrameResult& r, const GeneratorState& state) {
                   {"mesh_vertices", nv},
                   {"mesh_faces", nf},
                   {"height", r.depth.size(0)},
-                  {"width", r.depth.size(1)}};
+                  {"width", r.depth.size(1)},
+                  {"config", ConfigToJson(record_.config)},
+                  {"files", files_}};
   WriteAtomically(dir_ / "state" / "state.json", s.dump(1));
+  frames_done_ = r.index + 1;
 }
 
 void RunFolder::Complete(const Mesh& mesh, double seconds) {
@@ -520,8 +688,25 @@ void RunFolder::Complete(const Mesh& mesh, double seconds) {
   record_.mesh_vertices = mesh.NumVertices();
   record_.mesh_faces = mesh.NumFaces();
   record_.seconds = seconds;
-  record_.status = "complete";
-  WriteAtomically(dir_ / "run.json", RecordJson(record_).dump(1));
+  RunRecord complete = record_;
+  complete.status = "complete";
+  WriteAtomically(dir_ / "run.json", RecordJson(complete).dump(1));
+  record_.status = "complete";  // only once run.json says so
+}
+
+void RunFolder::Fail(const std::string& error) noexcept {
+  if (record_.status == "complete") return;  // a failure after the run was recorded complete changes nothing
+  try {
+    RemoveProducts();
+    record_.status = "failed";
+    record_.error = error;
+    json& frames = record_.frames;
+    frames.erase(frames.begin() + std::min<size_t>(frames_done_, frames.size()), frames.end());
+    WriteAtomically(dir_ / "run.json", RecordJson(record_).dump(1));
+  } catch (const std::exception& e) {
+    // Most likely the disk is still full; the run.json of the last finished frame says "running".
+    SCN_LOG_DEBUG("{}: could not record the failure: {}", dir_.string(), e.what());
+  }
 }
 
 }  // namespace scenescape

@@ -23,6 +23,8 @@ class EvalCommand : public Command {
   }
 
   int Run(const Invocation&) override {
+    // A bad folder anywhere in the list stops the command before it writes into any.
+    for (const auto& run : runs_) CheckEvaluable(run);
     for (const auto& run : runs_) {
       EvalOptions options;
       options.run_dir = run;

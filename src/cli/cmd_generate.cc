@@ -11,6 +11,7 @@
 #include "cli/common_flags.h"
 #include "scenescape/app/generate.h"
 #include "scenescape/app/preview.h"
+#include "scenescape/app/run_folder.h"
 #include "scenescape/config/config.h"
 #include "scenescape/core/check.h"
 
@@ -53,8 +54,8 @@ class GenerateCommand : public Command {
     app.add_flag("--overwrite", overwrite_, "Allow an --out folder that already holds a run")->group(run);
     app.add_option("--resume",
                    resume_,
-                   "Continue the stopped run in DIR (same frames as an uninterrupted run); other flags are "
-                   "taken from DIR/run.json")
+                   "Continue the stopped run in DIR (same frames as an uninterrupted run); every setting comes from "
+                   "DIR/run.json, and options that differ from it are refused")
         ->group(run);
     app.add_flag("--dry-run",
                  dry_run_,
@@ -112,6 +113,11 @@ class GenerateCommand : public Command {
   int Run(const Invocation& invocation) override {
     log_.Apply();
     if (redo_frames_ && !resume_) throw InputError("--redo-frames needs --resume DIR (the run whose frames to redo)");
+    if (resume_ && (out_ || overwrite_ || dry_run_))
+      throw InputError(std::string(out_         ? "--out"
+                                   : overwrite_ ? "--overwrite"
+                                                : "--dry-run") +
+                       ": not with --resume (a run continues in its own folder)");
     if (resume_) {
       RunResume(Resume(invocation));
       return 0;
@@ -155,6 +161,14 @@ class GenerateCommand : public Command {
       resume.redo_to = to;
       if (seed_) resume.redo_seed = Seed();
     }
+    // With --redo-frames, --seed is the redo's seed, not the run's.
+    const bool sets_config = prompt_ || negative_prompt_ || frames_ || (seed_ && !redo_frames_) || init_image_ ||
+                             backend_ || models_ || sampler_ || steps_ || cfg_scale_ || device_ || candidates_ ||
+                             threads_ || keep_candidates_ || trajectory_ || fov_ || config_.Given();
+    if (sets_config) {
+      const Config run = RunFolder(resume.run_dir).ReadRecord().config;
+      resume.asked_config = ResolveConfig(&run, !redo_frames_);
+    }
     return resume;
   }
 
@@ -163,13 +177,13 @@ class GenerateCommand : public Command {
     return *seed_ == -1 ? RandomSeed() : static_cast<uint64_t>(*seed_);
   }
 
-  // Defaults < config file < --set < these flags.
-  Config ResolveConfig() const {
-    Config c = config_.Load(nullptr);
+  // Defaults (or `base`: a resumed run's config) < config file < --set < these flags.
+  Config ResolveConfig(const Config* base = nullptr, bool with_seed = true) const {
+    Config c = config_.Load(nullptr, base);
     if (prompt_) c.prompt = *prompt_;
     if (negative_prompt_) c.negative_prompt = *negative_prompt_;
     if (frames_) c.frames = *frames_;
-    if (seed_) c.seed = Seed();
+    if (seed_ && with_seed) c.seed = Seed();
     if (init_image_) c.init_image = *init_image_;
     if (backend_) c.backend = ParseOption<Backend>(*backend_, "--backend");
     if (models_) c.models = *models_;

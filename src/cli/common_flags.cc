@@ -70,9 +70,9 @@ void ConfigFlags::Add(CLI::App* app, const std::string& group) {
   app->add_option("--set", sets, "Override a config key: --set render.supersample=3 (repeatable)")->group(group);
 }
 
-Config ConfigFlags::Load(std::string* source) const {
-  nlohmann::json doc = nlohmann::json::object();
-  std::string what = "built-in defaults";
+Config ConfigFlags::Load(std::string* source, const Config* base) const {
+  nlohmann::json doc = base ? ConfigToJson(*base) : nlohmann::json::object();
+  std::string what = base ? "the run's config" : "built-in defaults";
   if (!file.empty()) {
     doc = LoadConfigJson(file);
     what = file;

@@ -22,8 +22,9 @@ struct ConfigFlags {
 
   void Add(CLI::App* app, const std::string& group = "Config");
   // Defaults < file (with its parent chain) < --set; *source names what was
-  // read, for error messages.
-  Config Load(std::string* source) const;
+  // read, for error messages. With `base` and no file: base < --set.
+  Config Load(std::string* source, const Config* base = nullptr) const;
+  bool Given() const { return !file.empty() || !sets.empty(); }
 };
 
 struct LogFlags {

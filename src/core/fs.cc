@@ -1,5 +1,6 @@
 #include "scenescape/core/fs.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -37,17 +38,29 @@ void MaybeCrashDuringWrite(const fs::path& tmp) {
 }
 }  // namespace
 
+namespace {
+// The temporary reaches the disk before it gets its final name, so that a crash of the machine cannot leave a
+// short file under the final name, and a write error that its writer did not check (a full disk) shows here.
+void SyncToDisk(const fs::path& tmp, const fs::path& path) {
+  const int fd = ::open(tmp.c_str(), O_RDONLY);
+  if (fd < 0) throw OutputError(path.string() + ": the writer produced no file");
+  const bool ok = ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok) throw OutputError(path.string() + ": write failed (disk full?)");
+}
+}  // namespace
+
 void WriteViaTemporary(const fs::path& path, const std::function<void(const fs::path& tmp)>& write) {
   const fs::path tmp = TemporaryName(path);
   try {
     write(tmp);
+    SyncToDisk(tmp, path);
     MaybeCrashDuringWrite(tmp);
   } catch (...) {
     std::error_code ignored;
     fs::remove(tmp, ignored);
     throw;
   }
-  if (!fs::exists(tmp)) throw OutputError(path.string() + ": the writer produced no file");
   std::error_code ec;
   fs::rename(tmp, path, ec);
   if (ec) {

@@ -26,6 +26,12 @@ LoggerState& State() {
     s.logger->set_level(spdlog::level::trace);
     s.logger->set_pattern("[%H:%M:%S.%e] [%^%l%$] %v");
     s.logger->flush_on(spdlog::level::info);
+    // The only sink that fails in practice is the log file on a full disk: it is switched off instead of
+    // spdlog's "[*** LOG ERROR ***]" on stderr at every line, and the error that stops the run says, in one
+    // line, what could not be written.
+    s.logger->set_error_handler([](const std::string&) {
+      if (State().file) State().file->set_level(spdlog::level::off);
+    });
     return s;
   }();
   return state;

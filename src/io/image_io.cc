@@ -85,19 +85,18 @@ cv::Mat DecodeFile(const fs::path& path, int flags) {
   return image;
 }
 
+// Encoded in memory, then written by WriteAtomically, which checks every write: cv::imwrite does not check the
+// last flush of its file, so on a full disk it can report success for a truncated PNG.
 void WriteMat(const fs::path& path, const cv::Mat& mat, const std::vector<int>& params = {}) {
-  WriteViaTemporary(path, [&](const fs::path& tmp) {
-    bool ok = false;
-    try {
-      ok = cv::imwrite(tmp.string(), mat, params);
-    } catch (const cv::Exception& e) {
-      throw OutputError(path.string() + ": cannot write image: " + e.err);
-    }
-    if (!ok)
-      throw OutputError(path.string() +
-                        ": cannot write image (folder missing or not "
-                        "writable, or unknown extension)");
-  });
+  std::vector<uchar> encoded;
+  bool ok = false;
+  try {
+    ok = cv::imencode(path.extension().string(), mat, encoded, params);
+  } catch (const cv::Exception& e) {
+    throw OutputError(path.string() + ": cannot encode image: " + e.err);
+  }
+  if (!ok) throw OutputError(path.string() + ": cannot encode image (unknown extension?)");
+  WriteAtomically(path, std::string(encoded.begin(), encoded.end()));
 }
 
 }  // namespace

@@ -89,6 +89,14 @@ std::string WriteFrames(const fs::path& path,
       writer.write(frame);
     }
     writer.release();  // flushes the encoder and writes the MP4 index
+    // VideoWriter reports no write errors (a full disk leaves a file without its index, or short): read the
+    // container back before the file gets its final name.
+    cv::VideoCapture check(tmp.string(), cv::CAP_FFMPEG);
+    const double counted = check.isOpened() ? check.get(cv::CAP_PROP_FRAME_COUNT) : -1;
+    if (counted != static_cast<double>(source.count))
+      throw OutputError(path.string() + ": the video reads back with " +
+                        (counted < 0 ? std::string("no index") : std::to_string(static_cast<int64_t>(counted))) +
+                        " instead of " + std::to_string(source.count) + " frames (disk full?)");
   });
   SCN_LOG_INFO("wrote {} ({} frames, {}x{}, {} fps, codec {})",
                path.string(),

@@ -56,4 +56,9 @@ struct EvalOptions {
 // the file when DIR is not a complete run.
 nlohmann::json EvaluateRun(const EvalOptions& options);
 
+// The check EvaluateRun starts with (run.json complete, cameras.json readable with
+// its depth scale, mesh.ply present), for a command given several folders: it checks
+// them all before it writes into any.
+void CheckEvaluable(const std::filesystem::path& run_dir);
+
 }  // namespace scenescape

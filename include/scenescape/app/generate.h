@@ -30,12 +30,18 @@ struct ResumeRequest {
   int redo_from = -1;
   int redo_to = -1;
   std::optional<uint64_t> redo_seed;
+  // The config that the command line asks for (run.json's with the given -c, --set and flags applied), when it
+  // gave any: a run cannot mix two configs, so any key that differs from run.json's is refused (InputError).
+  std::optional<Config> asked_config;
   std::string command_line;
   bool progress_json = false;
 };
 
-// Continues a stopped run (or redoes frames) in its folder; the result is
-// bit-identical to a run that was never stopped. A complete run is left alone.
+// Continues a stopped or failed run (or redoes frames) in its folder; the result is
+// bit-identical to a run that was never stopped. First it checks what it builds on: a config that differs from the
+// run's (asked_config, or run.json edited since the frames were made) is refused, and a finished frame whose files
+// changed after the run wrote them is made again, with every frame after it. A complete run is left alone (a
+// damaged one is refused, naming the file and the --redo-frames that regenerates it).
 void RunResume(const ResumeRequest& request);
 
 }  // namespace scenescape

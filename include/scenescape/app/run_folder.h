@@ -22,19 +22,25 @@
 //                           "cam_from_world": 4 rows of 4}]}
 //   transforms.json, colmap/ the same cameras as NeRF / COLMAP text models
 //   trajectory.json         the run's own copy of an imported camera track
-//   run.json                RunRecord below; "status" is "running" until complete
+//   run.json                RunRecord below; "status" is "running" until complete, "failed"
+//                           (with "error") when a write or a stage failed; only
+//                           "complete" has the final products below
 //   log.txt                 the full log at debug level
 //   state/mesh/00000.bin    the vertices, colours and faces frame 0 added (the mesh
 //                           only grows, so the deltas concatenate to the whole mesh)
 //   state/depth/00000.f32   the frame's final depth, raw float32 [H,W]
 //   state/state.json        {"next_index", "median_depth0", "mesh_vertices",
-//                           "mesh_faces", "height", "width"}, written last: a frame
-//                           counts as done once it names it
+//                           "mesh_faces", "height", "width", "config", "files"},
+//                           written last: a frame counts as done once it names it.
+//                           "config" is run.json's config when the frames were made;
+//                           "files"[i] maps every file frame i wrote (path relative
+//                           to DIR) to {"bytes", "fnv1a64": 16 hex digits}
 // Every file is written atomically (temporary name, then rename); files of
 // frames >= next_index are leftovers of an interrupted frame and are removed
-// before continuing. The dry run writes preview/, preview.mp4 and cameras.json
-// (same schema) and no run.json; `render` writes render_<path>/{frames/,
-// video.mp4, cameras.json}; `eval` writes metrics.json, metrics.csv, plots/.
+// before continuing. Resume checks what it builds on against state.json: the
+// config, and every file of the finished frames (FirstDamagedFrame). The dry run writes preview/, preview.mp4 and
+// cameras.json (same schema) and no run.json; `render` writes render_<path>/{frames/, video.mp4, cameras.json}; `eval`
+// writes metrics.json, metrics.csv, plots/.
 
 #include <ATen/core/Tensor.h>
 #include <nlohmann/json.hpp>
@@ -60,7 +66,8 @@ struct RunRecord {
   Config config;             // resolved: no "auto" but output.depth_png_scale
   uint64_t seed = 0;
   nlohmann::json backend;                 // {"name", "depth", "inpainter", "scorer"}
-  std::string status = "running";         // "running" | "complete"
+  std::string status = "running";         // "running" | "complete" | "failed"
+  std::string error;                      // why, when "failed"
   std::optional<double> depth_png_scale;  // set once frame 0 is written
   // --redo-frames A-B --seed S: frames A..B drew their candidates from S.
   struct Reseed {
@@ -87,7 +94,16 @@ struct CamerasRecord {
   std::optional<double> depth_png_scale;  // absent in folders of older versions
 };
 
+// kRunning: stopped or failed before completing ("running" or "failed"); resume continues it.
 enum class RunStatus { kNone, kRunning, kComplete, kUnreadable };
+
+// The config keys where `asked` differs from `made_with` (both ConfigToJson documents), as
+// "key.path (<made_with_label>: X, <asked_label>: Y)" joined by "; "; empty when none do. An "auto" in `asked` matches
+// any value in `made_with` (the run records "auto" resolved). For the checks that refuse to mix two configs in one run.
+std::string ConfigDifferences(const nlohmann::json& made_with,
+                              const nlohmann::json& asked,
+                              const std::string& made_with_label,
+                              const std::string& asked_label);
 
 class RunFolder {
  public:
@@ -124,6 +140,19 @@ class RunFolder {
   // something is missing or inconsistent.
   GeneratorState LoadGeneratorState(int next_index) const;
 
+  // ConfigDifferences between the run's config (run.json's) and the one a command asks for (a resume's options, a
+  // batch line), labelled "run.json" and `asked_label`. An imported camera path is kept as the run's
+  // trajectory.json, so trajectory.file then names that copy and is not compared.
+  std::string DifferencesFromRun(const Config& run, const Config& asked, const std::string& asked_label) const;
+  // InputError (exit 2) naming the differing keys when `config` (run.json's) is not the config the finished
+  // frames were made with (state.json "config", absent in folders of older versions).
+  void CheckSameConfigAsState(const Config& config) const;
+  // The first frame below `next_index` whose recorded files (state.json "files") are missing or differ from what
+  // the run wrote (a crash outside the tool, a lost write, an edit), with one line naming the file in `problem`;
+  // `next_index` when every file matches. Folders of older versions, without records, are not verified (a
+  // `problem` says so). InputError when the records themselves are damaged.
+  int FirstDamagedFrame(int next_index, std::string* problem) const;
+
   // Deletes every per-frame file of frames >= first (frames/, depth/, masks/,
   // warped/, candidates/, state/), the final products (rewritten when the run
   // completes), and any temporary file an interrupted write left.
@@ -145,12 +174,22 @@ class RunFolder {
   void WriteFrame(const FrameResult& frame, const GeneratorState& state);
   // The mesh files, the camera exports and the videos; run.json "complete".
   void Complete(const Mesh& mesh, double seconds);
+  // After anything failed between Begin and the end of Complete: removes the final products a partial Complete
+  // wrote and records "status": "failed" with `error` and the frames state.json counts as done. Best effort (the
+  // disk may be full): if run.json cannot be written, the one of the last finished frame says "running". Either
+  // way nothing looks complete, and --resume continues from the last finished frame.
+  void Fail(const std::string& error) noexcept;
 
  private:
+  // video*.mp4, mesh.*, transforms.json, colmap/: what only a complete run has.
+  void RemoveProducts() const;
+
   std::filesystem::path dir_;
   RunRecord record_;
   std::vector<Camera> cameras_;
+  nlohmann::json files_ = nlohmann::json::array();  // state.json "files", one entry per written frame
   int frames_written_ = 0;
+  int frames_done_ = 0;  // the frames state.json names (the last WriteFrame that finished)
 };
 
 }  // namespace scenescape
