@@ -2,6 +2,7 @@
 
 #include <ATen/ATen.h>
 
+#include <cmath>
 #include <cstring>
 #include <regex>
 
@@ -79,18 +80,20 @@ Camera ReadCamera(JsonReader r) {
 
 json FrameRecord(const FrameResult& r) {
   const double hole_fraction = r.holes.to(at::kFloat).mean().item<double>();
-  return {{"index", r.index},
-          {"prompt", r.prompt},
-          {"timings_ms", r.timings_ms},
-          {"diagnostics", r.diagnostics},
-          {"scores", r.scores},
-          {"chosen", r.chosen},
-          {"generated_fraction", hole_fraction},
-          {"new_vertices", r.mesh_update.new_vertices},
-          {"new_faces", r.mesh_update.new_faces},
-          {"removed_stretched_faces", r.mesh_update.removed_stretched},
-          {"mesh_vertices", r.mesh_vertices},
-          {"mesh_faces", r.mesh_faces}};
+  json j = {{"index", r.index},
+            {"prompt", r.prompt},
+            {"timings_ms", r.timings_ms},
+            {"diagnostics", r.diagnostics},
+            {"scores", r.scores},
+            {"chosen", r.chosen},
+            {"generated_fraction", hole_fraction},
+            {"new_vertices", r.mesh_update.new_vertices},
+            {"new_faces", r.mesh_update.new_faces},
+            {"removed_stretched_faces", r.mesh_update.removed_stretched},
+            {"mesh_vertices", r.mesh_vertices},
+            {"mesh_faces", r.mesh_faces}};
+  if (!r.choices.empty()) j["choices"] = r.choices;
+  return j;
 }
 
 json RecordJson(const RunRecord& r) {
@@ -103,6 +106,7 @@ json RecordJson(const RunRecord& r) {
             {"backend", r.backend},
             {"status", r.status},
             {"frames", r.frames}};
+  if (!r.fov.is_null()) j["fov"] = r.fov;
   if (r.depth_png_scale) j["depth_png_scale"] = *r.depth_png_scale;
   if (r.reseed) j["reseed"] = {{"from", r.reseed->from}, {"to", r.reseed->to}, {"seed", r.reseed->seed}};
   if (!r.resumed.empty()) j["resumed"] = r.resumed;
@@ -170,6 +174,7 @@ RunRecord RunFolder::ReadRecord() const {
   record.config = ConfigFromJson(*r.Find("config"), file.string() + " config");
   r.Read("seed", record.seed);
   r.Read("backend", record.backend);
+  r.Read("fov", record.fov);
   r.ReadChoice("status", record.status, {"running", "complete"});
   if (r.Has("depth_png_scale")) {
     double scale = 0;
@@ -272,6 +277,7 @@ GeneratorState RunFolder::LoadGeneratorState(int next_index) const {
   GeneratorState state;
   r.Read("next_index", saved);
   r.Read("median_depth0", state.median_depth0);
+  if (r.Has("path_limit")) r.Read("path_limit", state.path_limit);
   r.Read("height", h);
   r.Read("width", w);
   SCN_CHECK(next_index >= 1 && next_index <= saved) << "cannot continue at frame " << next_index;
@@ -301,11 +307,14 @@ GeneratorState RunFolder::LoadGeneratorState(int next_index) const {
   }
   state.mesh = Mesh{at::cat(v).contiguous(), at::cat(c).contiguous(), at::cat(f).contiguous()};
   state.mesh.Validate();
-  const fs::path depth_file = dir_ / "state" / "depth" / FrameFileName(next_index - 1, ".f32");
-  if (!fs::exists(depth_file)) throw InputError(depth_file.string() + ": missing (the run's state is incomplete)");
-  const std::string raw = ReadFile(depth_file);
-  size_t offset = 0;
-  state.previous_depth = TakeTensor(raw, offset, {h, w}, at::kFloat, depth_file);
+  for (int i = 0; i < next_index; ++i) {
+    const fs::path depth_file = dir_ / "state" / "depth" / FrameFileName(i, ".f32");
+    if (!fs::exists(depth_file)) throw InputError(depth_file.string() + ": missing (the run's state is incomplete)");
+    const std::string raw = ReadFile(depth_file);
+    size_t offset = 0;
+    state.frame_depths.push_back(TakeTensor(raw, offset, {h, w}, at::kFloat, depth_file));
+  }
+  state.previous_depth = state.frame_depths.back();
   state.next_index = next_index;
   return state;
 }
@@ -404,12 +413,13 @@ void RunFolder::WriteFrame(const FrameResult& r, const GeneratorState& state) {
   WriteCameras(dir_ / "cameras.json", cameras_, depth_scale);
   WriteAtomically(dir_ / "run.json", RecordJson(record_).dump(1));
   // Last: the frame counts as done once state.json names it.
-  const json s = {{"next_index", r.index + 1},
-                  {"median_depth0", state.median_depth0},
-                  {"mesh_vertices", nv},
-                  {"mesh_faces", nf},
-                  {"height", r.depth.size(0)},
-                  {"width", r.depth.size(1)}};
+  json s = {{"next_index", r.index + 1},
+            {"median_depth0", state.median_depth0},
+            {"mesh_vertices", nv},
+            {"mesh_faces", nf},
+            {"height", r.depth.size(0)},
+            {"width", r.depth.size(1)}};
+  if (std::isfinite(state.path_limit)) s["path_limit"] = state.path_limit;
   WriteAtomically(dir_ / "state" / "state.json", s.dump(1));
 }
 
