@@ -56,6 +56,8 @@ RunRecord NewRecord(const RunPlan& plan, const BackendStages& backend, const std
                     {"depth", backend.stages.depth->Name()},
                     {"inpainter", backend.stages.inpainter->Name()},
                     {"scorer", backend.stages.scorer->Name()}};
+  record.fov = {
+      {"source", plan.fov.source}, {"reason", plan.fov.reason}, {"focal_length_px", plan.fov.focal_length_px}};
   return record;
 }
 

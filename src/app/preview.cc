@@ -7,7 +7,7 @@
 #include "path_render.h"
 #include "scenescape/app/run_folder.h"
 #include "scenescape/app/run_plan.h"
-#include "scenescape/backends/classical/depth.h"
+#include "scenescape/backends/classical/layout.h"
 #include "scenescape/core/logging.h"
 #include "scenescape/core/timer.h"
 #include "scenescape/mesh/mesh_builder.h"
@@ -48,7 +48,7 @@ void RunDryRun(const GenerateRequest& request) {
   first.intrinsics = config.camera.ToIntrinsics();
   FrameContext ctx;
   ctx.camera = first;
-  BoxDepthEstimator depth_estimator;
+  LayoutDepthEstimator depth_estimator;
   const at::Tensor depth = depth_estimator.Estimate(image, at::Tensor(), ctx);
   const double median = depth.median().item<double>();
   const std::vector<PathFrame> path =

@@ -106,18 +106,20 @@ Camera ReadCamera(JsonReader r) {
 
 json FrameRecord(const FrameResult& r) {
   const double hole_fraction = r.holes.to(at::kFloat).mean().item<double>();
-  return {{"index", r.index},
-          {"prompt", r.prompt},
-          {"timings_ms", r.timings_ms},
-          {"diagnostics", r.diagnostics},
-          {"scores", r.scores},
-          {"chosen", r.chosen},
-          {"generated_fraction", hole_fraction},
-          {"new_vertices", r.mesh_update.new_vertices},
-          {"new_faces", r.mesh_update.new_faces},
-          {"removed_stretched_faces", r.mesh_update.removed_stretched},
-          {"mesh_vertices", r.mesh_vertices},
-          {"mesh_faces", r.mesh_faces}};
+  json j = {{"index", r.index},
+            {"prompt", r.prompt},
+            {"timings_ms", r.timings_ms},
+            {"diagnostics", r.diagnostics},
+            {"scores", r.scores},
+            {"chosen", r.chosen},
+            {"generated_fraction", hole_fraction},
+            {"new_vertices", r.mesh_update.new_vertices},
+            {"new_faces", r.mesh_update.new_faces},
+            {"removed_stretched_faces", r.mesh_update.removed_stretched},
+            {"mesh_vertices", r.mesh_vertices},
+            {"mesh_faces", r.mesh_faces}};
+  if (!r.choices.empty()) j["choices"] = r.choices;
+  return j;
 }
 
 // The keys of a frame record that readers (eval, resume) use, with their types;
@@ -150,6 +152,7 @@ json RecordJson(const RunRecord& r) {
             {"backend", r.backend},
             {"status", r.status},
             {"frames", r.frames}};
+  if (!r.fov.is_null()) j["fov"] = r.fov;
   if (r.depth_png_scale) j["depth_png_scale"] = *r.depth_png_scale;
   if (r.reseed) j["reseed"] = {{"from", r.reseed->from}, {"to", r.reseed->to}, {"seed", r.reseed->seed}};
   if (!r.resumed.empty()) j["resumed"] = r.resumed;
@@ -278,6 +281,7 @@ RunRecord RunFolder::ReadRecord() const {
   record.config = ConfigFromJson(*r.Find("config"), file.string() + " config");
   r.Read("seed", record.seed);
   r.Read("backend", record.backend);
+  r.Read("fov", record.fov);
   r.ReadChoice("status", record.status, {"running", "complete", "failed"});
   r.Read("error", record.error);
   if (r.Has("depth_png_scale")) {
@@ -389,6 +393,7 @@ GeneratorState RunFolder::LoadGeneratorState(int next_index) const {
   r.Require("median_depth0",
             std::isfinite(state.median_depth0) && state.median_depth0 > 0,
             "expected a number > 0, got " + JsonReader::Brief(*r.Find("median_depth0")));
+  if (r.Has("path_limit")) r.Read("path_limit", state.path_limit);
   r.Read("height", h);
   r.Read("width", w);
   // The frame size (camera.width/height are at most 8192); the depth file must hold exactly h x w floats.
@@ -435,14 +440,18 @@ GeneratorState RunFolder::LoadGeneratorState(int next_index) const {
       throw InputError(file.string() + ": damaged mesh delta (more vertices than int32 face indices reach)");
   }
   state.mesh = Mesh{at::cat(v).contiguous(), at::cat(c).contiguous(), at::cat(f).contiguous()};
-  const fs::path depth_file = dir_ / "state" / "depth" / FrameFileName(next_index - 1, ".f32");
-  if (!fs::exists(depth_file)) throw InputError(depth_file.string() + ": missing (the run's state is incomplete)");
-  const std::string raw = ReadFile(depth_file);
-  if (raw.size() != static_cast<uint64_t>(h * w) * sizeof(float))
-    throw InputError(depth_file.string() + ": " + std::to_string(raw.size()) + " bytes, expected " + std::to_string(h) +
-                     " x " + std::to_string(w) + " float32 (state.json height, width)");
-  size_t offset = 0;
-  state.previous_depth = TakeTensor(raw, offset, h, w, at::kFloat, depth_file);
+  state.mesh.Validate();
+  for (int i = 0; i < next_index; ++i) {
+    const fs::path depth_file = dir_ / "state" / "depth" / FrameFileName(i, ".f32");
+    if (!fs::exists(depth_file)) throw InputError(depth_file.string() + ": missing (the run's state is incomplete)");
+    const std::string raw = ReadFile(depth_file);
+    if (raw.size() != static_cast<uint64_t>(h * w) * sizeof(float))
+      throw InputError(depth_file.string() + ": " + std::to_string(raw.size()) + " bytes, expected " +
+                       std::to_string(h) + " x " + std::to_string(w) + " float32 (state.json height, width)");
+    size_t offset = 0;
+    state.frame_depths.push_back(TakeTensor(raw, offset, h, w, at::kFloat, depth_file));
+  }
+  state.previous_depth = state.frame_depths.back();
   state.next_index = next_index;
   return state;
 }
@@ -647,14 +656,15 @@ void RunFolder::WriteFrame(const FrameResult& r, const GeneratorState& state) {
   WriteCameras(dir_ / "cameras.json", cameras_, depth_scale);
   WriteAtomically(dir_ / "run.json", RecordJson(record_).dump(1));
   // Last: the frame counts as done once state.json names it.
-  const json s = {{"next_index", r.index + 1},
-                  {"median_depth0", state.median_depth0},
-                  {"mesh_vertices", nv},
-                  {"mesh_faces", nf},
-                  {"height", r.depth.size(0)},
-                  {"width", r.depth.size(1)},
-                  {"config", ConfigToJson(record_.config)},
-                  {"files", files_}};
+  json s = {{"next_index", r.index + 1},
+            {"median_depth0", state.median_depth0},
+            {"mesh_vertices", nv},
+            {"mesh_faces", nf},
+            {"height", r.depth.size(0)},
+            {"width", r.depth.size(1)},
+            {"config", ConfigToJson(record_.config)},
+            {"files", files_}};
+  if (std::isfinite(state.path_limit)) s["path_limit"] = state.path_limit;
   WriteAtomically(dir_ / "state" / "state.json", s.dump(1));
   frames_done_ = r.index + 1;
 }

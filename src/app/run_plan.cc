@@ -61,20 +61,23 @@ DeviceSetting ResolveDeviceSetting(const DeviceSetting& setting) {
 struct StartFrame {
   at::Tensor image;      // [H,W,3] float32 in [0,1]
   CameraOptions camera;  // fov never "auto"
+  FovDecision fov;
 };
 
 // The photo (centre-cropped and resized to the frame size) or the built-in
 // room; camera.fov "auto" becomes the photo's estimated focal length, else
 // (no photo, or no estimate) the configured one.
 StartFrame PrepareStartImage(const Config& config) {
-  StartFrame start{at::Tensor(), config.camera};
+  StartFrame start{at::Tensor(), config.camera, FovDecision()};
   CameraOptions& camera = start.camera;
   if (config.init_image.empty()) {
     SCN_LOG_INFO("no --init-image: starting from the built-in procedural room (a scene the engine renders itself)");
     if (camera.fov.is_auto) {
       SCN_LOG_WARN("--fov auto needs --init-image; using the configured focal length");
       camera.fov = AutoNumber{};
+      start.fov = {"fallback", "--fov auto needs --init-image", 0.0};
     }
+    start.fov.focal_length_px = camera.ToIntrinsics().fx;
     Camera first;
     first.intrinsics = camera.ToIntrinsics();
     start.image = RenderTruth(MakeProceduralRoom(), first).rgb;
@@ -94,13 +97,16 @@ StartFrame PrepareStartImage(const Config& config) {
                    camera.width,
                    camera.height,
                    FovDeg(camera.width, camera.focal_length));
+      start.fov = {"estimated", reason, 0.0};
     } else {
       SCN_LOG_WARN("--fov auto: {}; using the default {:.1f} deg field of view",
                    reason,
                    FovDeg(camera.width, camera.focal_length));
+      start.fov = {"fallback", reason, 0.0};
     }
     camera.fov = AutoNumber{};
   }
+  start.fov.focal_length_px = camera.ToIntrinsics().fx;
   start.image = fitted.image;
   return start;
 }
@@ -133,11 +139,14 @@ RunPlan ResolveRun(const Config& config, StartImage start) {
   if (start == StartImage::kPreview || (start == StartImage::kGeneration && !from_prompt)) {
     StartFrame frame = PrepareStartImage(c);
     plan.start_image = frame.image;
+    plan.fov = frame.fov;
     c.camera = frame.camera;
   } else if (c.camera.fov.is_auto) {
     SCN_LOG_WARN("--fov auto needs --init-image; using the configured focal length");
     c.camera.fov = AutoNumber{};
+    plan.fov = {"fallback", "--fov auto needs --init-image", 0.0};
   }
+  if (plan.fov.focal_length_px <= 0) plan.fov.focal_length_px = c.camera.ToIntrinsics().fx;
   CheckConfig(c, "resolved config");
   return plan;
 }

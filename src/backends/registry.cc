@@ -2,8 +2,8 @@
 
 #include <memory>
 
-#include "scenescape/backends/classical/depth.h"
 #include "scenescape/backends/classical/inpaint.h"
+#include "scenescape/backends/classical/layout.h"
 #include "scenescape/backends/classical/scorer.h"
 #include "scenescape/backends/oracle/oracle.h"
 #include "scenescape/backends/torch/torch_backend.h"
@@ -15,11 +15,13 @@ namespace {
 
 BackendStages MakeClassical(const Config&) {
   BackendStages b;
-  b.stages.depth = std::make_shared<BoxDepthEstimator>();
+  b.stages.depth = std::make_shared<LayoutDepthEstimator>();
   b.stages.inpainter = std::make_shared<OpenCvInpainter>();
   b.stages.scorer = std::make_shared<SeamScorer>();
   b.stages.hole_filler = std::make_shared<TeleaHoleFiller>();
-  b.description = "classical (no learned weights: box-model depth, OpenCV inpainting, seam scorer)";
+  b.description =
+      "classical (no learned weights: scene-layout depth (room box, street or ground plane), OpenCV inpainting, seam "
+      "scorer)";
   return b;
 }
 

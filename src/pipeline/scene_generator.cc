@@ -3,10 +3,12 @@
 #include <ATen/ATen.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "scenescape/core/check.h"
 #include "scenescape/core/logging.h"
 #include "scenescape/core/timer.h"
+#include "scenescape/pipeline/clearance.h"
 
 namespace scenescape {
 
@@ -81,6 +83,7 @@ FrameResult SceneGenerator::Start(const at::Tensor& image) {
   r.depth = stages_.depth->Estimate(r.image, at::Tensor(), Context(0, r.camera));
   r.timings_ms["depth"] = t.ElapsedMs();
   for (const auto& [k, v] : stages_.depth->Diagnostics()) r.diagnostics[k] = v;
+  r.choices = stages_.depth->Choices();
 
   // The path needs frame 0's median depth (steps scale with it); the depth does
   // not depend on the pose, so the mesh is built once the path fixes camera 0.
@@ -96,6 +99,10 @@ FrameResult SceneGenerator::Start(const at::Tensor& image) {
   mesh_ = Mesh::Empty();
   r.mesh_update = AddFrameToMesh(mesh_, r.image, r.depth, r.holes, at::Tensor(), r.camera, options_.meshing);
   r.timings_ms["mesh"] = t.ElapsedMs();
+  views_ = {MakeSeenView(r.camera, r.depth)};
+  t.Restart();
+  KeepPathClear();
+  r.timings_ms["clearance"] = t.ElapsedMs();
   r.mesh_vertices = mesh_.NumVertices();
   r.mesh_faces = mesh_.NumFaces();
   if (r.scores.empty()) r.scores = {0.0};
@@ -110,13 +117,54 @@ void SceneGenerator::Resume(const GeneratorState& state) {
   state.mesh.Validate();
   median_depth0_ = state.median_depth0;
   path_ = ComputePath(options_.path, Eigen::Matrix4d::Identity(), median_depth0_, options_.frames, options_.seed);
+  path_limit_ = state.path_limit;
+  path_ = LimitPathLength(path_, path_limit_);
   mesh_ = state.mesh;
   previous_ = CameraAt(std::min(state.next_index, options_.frames) - 1);
   previous_depth_ = state.previous_depth;
   next_index_ = state.next_index;
+  SCN_CHECK_EQ(static_cast<int>(state.frame_depths.size()), state.next_index) << "the state holds every frame's depth";
+  views_.clear();
+  for (int i = 0; i < state.next_index; ++i) views_.push_back(MakeSeenView(CameraAt(i), state.frame_depths[i]));
 }
 
-GeneratorState SceneGenerator::State() const { return {next_index_, median_depth0_, mesh_, previous_depth_}; }
+GeneratorState SceneGenerator::State() const {
+  GeneratorState state;
+  state.next_index = next_index_;
+  state.median_depth0 = median_depth0_;
+  state.mesh = mesh_;
+  state.previous_depth = previous_depth_;
+  state.path_limit = path_limit_;
+  return state;
+}
+
+void SceneGenerator::KeepPathClear() {
+  const double min_clearance = options_.path.motion.min_clearance * median_depth0_;
+  if (min_clearance <= 0 || path_.size() < 2) return;
+  if (options_.path.motion.type != Motion::kFile) {
+    path_limit_ = SafePathLength(path_, options_.intrinsics, mesh_, min_clearance);
+    if (std::isfinite(path_limit_)) {
+      path_ = LimitPathLength(path_, path_limit_);
+      SCN_LOG_INFO(
+          "camera path: a surface is nearer than {:.2f} median depths ahead after {:.2f} median depths of "
+          "travel; the camera slows down and stops short of it",
+          options_.path.motion.min_clearance,
+          path_limit_ / median_depth0_);
+    }
+    return;
+  }
+  // A keyframe file is the user's: warn, naming the frames.
+  for (size_t i = 1; i < path_.size(); ++i) {
+    const double clearance = CameraClearance(mesh_, CameraAt(static_cast<int>(i)));
+    if (clearance < min_clearance)
+      SCN_LOG_WARN(
+          "camera path: frame {} has a surface {:.3f} median depths ahead (trajectory.min_clearance {}): it "
+          "may pass through the scene",
+          i,
+          clearance / median_depth0_,
+          options_.path.motion.min_clearance);
+  }
+}
 
 FrameResult SceneGenerator::Next() {
   SCN_CHECK(next_index_ >= 1) << "Start() must run first";
@@ -125,7 +173,7 @@ FrameResult SceneGenerator::Next() {
   FrameResult r;
   r.index = next_index_;
   r.camera = CameraAt(r.index);
-  const FrameContext ctx = Context(r.index, r.camera);
+  FrameContext ctx = Context(r.index, r.camera);
   r.prompt = ctx.prompt;
 
   Timer t;
@@ -149,6 +197,7 @@ FrameResult SceneGenerator::Next() {
   }
 
   t.Restart();
+  ctx.known_depth = warp.depth;
   if (r.inpaint_mask.any().item<bool>()) {
     r.candidates = stages_.inpainter->Inpaint(known, r.inpaint_mask, ctx, options_.inpaint.num_candidates);
     SCN_CHECK(!r.candidates.empty()) << "the inpainter returned no candidate";
@@ -176,12 +225,20 @@ FrameResult SceneGenerator::Next() {
   r.depth = stages_.depth->Estimate(r.image, warp.depth, ctx);
   r.timings_ms["depth"] = t.ElapsedMs();
   for (const auto& [k, v] : stages_.depth->Diagnostics()) r.diagnostics[k] = v;
+  r.choices = stages_.depth->Choices();
 
   t.Restart();
   const at::Tensor stitch = options_.meshing.connect_to_existing
                                 ? StitchVertexIds(mesh_, warp.face_ids, warp.holes, previous_.CenterInWorld())
                                 : at::Tensor();
+  const int64_t first_vertex = mesh_.NumVertices(), first_face = mesh_.NumFaces();
   r.mesh_update = AddFrameToMesh(mesh_, r.image, r.depth, warp.holes, stitch, r.camera, options_.meshing);
+  if (options_.meshing.keep == MeshKeep::kAll) {
+    const EarlierViewStats kept = KeepEarlierViewsVisible(mesh_, first_vertex, first_face, r.camera, views_);
+    r.mesh_update.new_faces -= kept.dropped_faces;
+    r.diagnostics["pushed_vertices"] = static_cast<double>(kept.pushed_vertices);
+    r.diagnostics["dropped_hiding_faces"] = static_cast<double>(kept.dropped_faces);
+  }
   if (options_.meshing.keep == MeshKeep::kLastFrame) {
     mesh_ = Mesh::Empty();
     r.mesh_update =
@@ -193,6 +250,7 @@ FrameResult SceneGenerator::Next() {
   r.mesh_faces = mesh_.NumFaces();
   previous_ = r.camera;
   previous_depth_ = r.depth;
+  views_.push_back(MakeSeenView(r.camera, r.depth));
   ++next_index_;
   r.timings_ms["total"] = total.ElapsedMs();
   return r;

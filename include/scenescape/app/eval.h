@@ -20,8 +20,10 @@
 //   clip_score             cosine similarity between frame i and the prompt, when
 //                          a CLIP model is available (--models DIR, else the
 //                          run's own model folder)
-// Overall: means over frames >= 1 (frame 0 is the mesh's source), plus the
-// total run time.
+// Overall: psnr_frame0, frame 0 (the start image) against the final mesh
+// rendered at its camera: whether later geometry hides the photo
+// (pipeline/earlier_views.h); then means over frames >= 1, plus the total run
+// time. The log's headline gives both.
 
 #include <nlohmann/json.hpp>
 

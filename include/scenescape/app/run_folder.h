@@ -30,11 +30,12 @@
 //                           only grows, so the deltas concatenate to the whole mesh)
 //   state/depth/00000.f32   the frame's final depth, raw float32 [H,W]
 //   state/state.json        {"next_index", "median_depth0", "mesh_vertices",
-//                           "mesh_faces", "height", "width", "config", "files"},
-//                           written last: a frame counts as done once it names it.
-//                           "config" is run.json's config when the frames were made;
-//                           "files"[i] maps every file frame i wrote (path relative
-//                           to DIR) to {"bytes", "fnv1a64": 16 hex digits}
+//                           "mesh_faces", "height", "width", "config", "files"}
+//                           and "path_limit" when the path was shortened
+//                           (pipeline/clearance.h), written last: a frame counts as
+//                           done once it names it. "config" is run.json's config when
+//                           the frames were made; "files"[i] maps every file frame i
+//                           wrote (path relative to DIR) to {"bytes", "fnv1a64": 16 hex digits}
 // Every file is written atomically (temporary name, then rename); files of
 // frames >= next_index are leftovers of an interrupted frame and are removed
 // before continuing. Resume checks what it builds on against state.json: the
@@ -65,9 +66,12 @@ struct RunRecord {
   std::string command_line;  // of the run's start
   Config config;             // resolved: no "auto" but output.depth_png_scale
   uint64_t seed = 0;
-  nlohmann::json backend;                 // {"name", "depth", "inpainter", "scorer"}
-  std::string status = "running";         // "running" | "complete" | "failed"
-  std::string error;                      // why, when "failed"
+  nlohmann::json backend;  // {"name", "depth", "inpainter", "scorer"}
+  // How the field of view was decided: {"source": "configured" | "estimated" |
+  // "fallback", "reason", "focal_length_px"} (app/run_plan.h: FovDecision).
+  nlohmann::json fov;
+  std::string status = "running";  // "running" | "complete" | "failed"
+  std::string error;               // why, when "failed"
   std::optional<double> depth_png_scale;  // set once frame 0 is written
   // --redo-frames A-B --seed S: frames A..B drew their candidates from S.
   struct Reseed {
@@ -78,7 +82,9 @@ struct RunRecord {
   std::optional<Reseed> reseed;
   // One per frame: {"index", "prompt", "timings_ms", "diagnostics", "scores",
   // "chosen", "generated_fraction", "new_vertices", "new_faces",
-  // "removed_stretched_faces", "mesh_vertices", "mesh_faces"}.
+  // "removed_stretched_faces", "mesh_vertices", "mesh_faces"}, and "choices"
+  // when the depth stage reports some (the classical back end: "depth_model"
+  // room | street | ground, "depth_model_reason").
   nlohmann::json frames = nlohmann::json::array();
   nlohmann::json resumed = nlohmann::json::array();  // {"at_frame", "command_line"} per resume
   // Set when complete.

@@ -23,6 +23,15 @@
 
 namespace scenescape {
 
+// How camera.fov was decided (run.json "fov").
+struct FovDecision {
+  // "configured" (a number or the focal length), "estimated" (--fov auto
+  // found it), or "fallback" (--fov auto could not: focal_length is used).
+  std::string source = "configured";
+  std::string reason;            // why it fell back, or what it found
+  double focal_length_px = 0.0;  // at the frame size
+};
+
 struct RunPlan {
   // backend, device and camera.fov decided (recorded in run.json); threads and
   // output.depth_png_scale as given.
@@ -35,6 +44,7 @@ struct RunPlan {
   // [H,W,3] float32 in [0,1]: frame 0. Undefined when the torch back end makes
   // frame 0 from the prompt (no init_image).
   at::Tensor start_image;
+  FovDecision fov;
 };
 
 enum class StartImage {

@@ -115,6 +115,8 @@ struct TrajectoryOptions {
   // 0: rotations draw +-1 from the seed (the reference draws it at random);
   // translations and round start with +1, as in the reference. +1 / -1 force it.
   int first_direction = 0;
+  // Clearance to keep (pipeline/clearance.h), in frame 0's median depths.
+  double min_clearance = 0.25;
 
   template <class Self, class V>
   static void List(Self& o, V& v) {
@@ -165,6 +167,12 @@ struct TrajectoryOptions {
              o.first_direction,
              Range::Closed(-1, 1),
              "0: the first turn direction comes from the seed; +1 / -1 force it");
+    v.Number("min_clearance",
+             o.min_clearance,
+             Range::Closed(0, 10),
+             "nearest surface allowed ahead of a camera (in the middle half of its view), in frame 0's median "
+             "depths: built-in motions slow down and stop short of it, keyframe files get a warning naming the "
+             "frame; 0 = off");
   }
 
   // Throws InputError naming the offending key, e.g.

@@ -10,6 +10,7 @@
 #include <ATen/core/Tensor.h>
 
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <string>
@@ -19,6 +20,7 @@
 #include "scenescape/geometry/trajectory.h"
 #include "scenescape/mesh/mesh.h"
 #include "scenescape/mesh/mesh_builder.h"
+#include "scenescape/pipeline/earlier_views.h"
 #include "scenescape/pipeline/stages.h"
 #include "scenescape/pipeline/warp.h"
 
@@ -65,8 +67,9 @@ struct FrameResult {
   MeshUpdateStats mesh_update;
   int64_t mesh_vertices = 0;
   int64_t mesh_faces = 0;
-  std::map<std::string, double> timings_ms;   // per stage, plus "total"
-  std::map<std::string, double> diagnostics;  // the stages' Diagnostics() for this frame
+  std::map<std::string, double> timings_ms;    // per stage, plus "total"
+  std::map<std::string, double> diagnostics;   // the stages' Diagnostics() for this frame
+  std::map<std::string, std::string> choices;  // the depth stage's Choices() for this frame
 };
 
 // Everything needed to continue a run after frame next_index - 1 (resume):
@@ -77,6 +80,13 @@ struct GeneratorState {
   double median_depth0 = 0.0;
   Mesh mesh;
   at::Tensor previous_depth;  // [H,W] final depth of frame next_index - 1
+  // Arc length the built-in path is limited to (pipeline/clearance.h), fixed by
+  // Start from frame 0's mesh; +inf = not limited.
+  double path_limit = std::numeric_limits<double>::infinity();
+  // [H,W] final depth of frames 0..next_index - 1 (the earlier views new
+  // geometry must not hide, pipeline/earlier_views.h): read by Resume, filled
+  // by RunFolder::LoadGeneratorState; State() leaves it empty.
+  std::vector<at::Tensor> frame_depths;
 };
 
 class SceneGenerator {
@@ -103,6 +113,9 @@ class SceneGenerator {
 
  private:
   FrameContext Context(int index, const Camera& camera) const;
+  // Start: limits a built-in path, or warns about a keyframe file's frames,
+  // where frame 0's mesh comes closer than trajectory.min_clearance.
+  void KeepPathClear();
 
   GeneratorOptions options_;
   Stages stages_;
@@ -111,6 +124,8 @@ class SceneGenerator {
   Camera previous_;
   at::Tensor previous_depth_;  // [H,W] final depth of the last frame
   double median_depth0_ = 0.0;
+  double path_limit_ = std::numeric_limits<double>::infinity();
+  std::vector<SeenView> views_;  // every finished frame's camera and depth
   int next_index_ = 0;
 };
 

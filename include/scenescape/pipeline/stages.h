@@ -43,6 +43,10 @@ struct FrameContext {
   uint64_t seed = 0;    // run seed; candidates derive their own from (seed, frame, k)
   std::string prompt;
   std::string negative_prompt;
+  // Frames >= 1, inpainting only: [H,W] float32 depth of what the mesh shows
+  // at this camera, -1 in the holes (lets a fill take the background side of a
+  // depth edge); undefined otherwise.
+  at::Tensor known_depth;
 };
 
 class DepthEstimator {
@@ -58,6 +62,9 @@ class DepthEstimator {
   // Figures about the last Estimate call for run.json (e.g. the depth error
   // against the mesh before and after fine-tuning); empty by default.
   virtual std::map<std::string, double> Diagnostics() const { return {}; }
+  // Named choices of the last Estimate call for run.json (the classical back
+  // end's scene model and why); empty by default.
+  virtual std::map<std::string, std::string> Choices() const { return {}; }
 };
 
 class Inpainter {

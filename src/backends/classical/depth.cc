@@ -10,48 +10,12 @@
 #include <limits>
 #include <vector>
 
+#include "scenescape/backends/classical/background_side.h"
 #include "scenescape/core/check.h"
 #include "scenescape/core/logging.h"
 
 namespace scenescape {
 namespace {
-
-// The intrinsics for an image of `size`: scaled per axis if they were made
-// for another resolution (continuous coordinates scale linearly).
-Intrinsics FitIntrinsics(const Intrinsics& in, int width, int height) {
-  if (in.width == width && in.height == height) return in;
-  SCN_CHECK(in.width > 0 && in.height > 0) << "intrinsics without an image size";
-  Intrinsics out = in;
-  const double sx = static_cast<double>(width) / in.width;
-  const double sy = static_cast<double>(height) / in.height;
-  out.width = width;
-  out.height = height;
-  out.fx *= sx;
-  out.cx *= sx;
-  out.fy *= sy;
-  out.cy *= sy;
-  return out;
-}
-
-// [H,W,3] float RGB in [0,1] -> CV_8UC1 grey (Rec. 601 luma, as cv::cvtColor).
-cv::Mat ImageTensorToGray(const at::Tensor& image) {
-  SCN_CHECK(image.defined() && image.dim() == 3 && image.size(2) == 3)
-      << "BoxDepthEstimator: image must be [H,W,3], got " << image.sizes();
-  const at::Tensor rgb = image.to(at::kCPU, at::kFloat).contiguous();
-  const int h = static_cast<int>(rgb.size(0));
-  const int w = static_cast<int>(rgb.size(1));
-  cv::Mat gray(h, w, CV_8UC1);
-  const float* src = rgb.data_ptr<float>();
-  for (int y = 0; y < h; ++y) {
-    uint8_t* row = gray.ptr<uint8_t>(y);
-    const float* p = src + static_cast<size_t>(y) * w * 3;
-    for (int x = 0; x < w; ++x, p += 3) {
-      const float v = 0.299f * p[0] + 0.587f * p[1] + 0.114f * p[2];
-      row[x] = static_cast<uint8_t>(std::lround(std::clamp(v, 0.0f, 1.0f) * 255.0f));
-    }
-  }
-  return gray;
-}
 
 at::Tensor CheckDepth(const at::Tensor& t, const char* name, int64_t h = -1, int64_t w = -1) {
   SCN_CHECK(t.defined() && t.dim() == 2) << name << " must be [H,W], got "
@@ -230,34 +194,63 @@ void MeasureBackWall(const cv::Mat& image,
 
 }  // namespace
 
-BoxModel FitBoxModel(const cv::Mat& image, const Intrinsics& intrinsics_in, const BoxDepthOptions& options) {
+Intrinsics IntrinsicsForSize(const Intrinsics& in, int width, int height) {
+  if (in.width == width && in.height == height) return in;
+  SCN_CHECK(in.width > 0 && in.height > 0) << "intrinsics without an image size";
+  Intrinsics out = in;
+  const double sx = static_cast<double>(width) / in.width;
+  const double sy = static_cast<double>(height) / in.height;
+  out.width = width;
+  out.height = height;
+  out.fx *= sx;
+  out.cx *= sx;
+  out.fy *= sy;
+  out.cy *= sy;
+  return out;
+}
+
+const VanishingPoint* FindCentralVanishingPoint(const std::vector<VanishingPoint>& vps,
+                                                cv::Size size,
+                                                double central_margin) {
+  const VanishingPoint* central = nullptr;
+  const double mx = central_margin * size.width;
+  const double my = central_margin * size.height;
+  for (const VanishingPoint& vp : vps) {
+    if (!vp.is_finite) continue;
+    if (vp.point.x() < -mx || vp.point.x() > size.width + mx || vp.point.y() < -my || vp.point.y() > size.height + my)
+      continue;
+    if (!central || vp.support > central->support) central = &vp;
+  }
+  return central;
+}
+
+BoxModel FitBoxModel(const cv::Mat& image, const Intrinsics& intrinsics, const BoxDepthOptions& options) {
+  SCN_CHECK(!image.empty()) << "FitBoxModel: empty image";
+  const std::vector<LineSegment> segments = DetectLineSegments(image, options.segments);
+  const std::vector<VanishingPoint> vps = DetectVanishingPoints(segments, image.size(), options.vanishing);
+  const VanishingPoint* central = FindCentralVanishingPoint(vps, image.size(), options.central_margin);
+  if (!central)
+    SCN_LOG_DEBUG("box depth: no central vanishing point among {} segments; using the image centre", segments.size());
+  return FitBoxModelAround(image, intrinsics, central, options);
+}
+
+BoxModel FitBoxModelAround(const cv::Mat& image,
+                           const Intrinsics& intrinsics_in,
+                           const VanishingPoint* central,
+                           const BoxDepthOptions& options) {
   SCN_CHECK(!image.empty()) << "FitBoxModel: empty image";
   SCN_CHECK_GT(options.back_wall_depth, 0.0);
   SCN_CHECK(options.back_wall_fraction > 0 && options.back_wall_fraction < 1)
       << "back_wall_fraction " << options.back_wall_fraction;
   const int width = image.cols;
   const int height = image.rows;
-  const Intrinsics k = FitIntrinsics(intrinsics_in, width, height);
-
-  const std::vector<LineSegment> segments = DetectLineSegments(image, options.segments);
-  const std::vector<VanishingPoint> vps = DetectVanishingPoints(segments, cv::Size(width, height), options.vanishing);
-
-  // Central VP: the best-supported finite VP inside the grown image.
-  const VanishingPoint* central = nullptr;
-  const double mx = options.central_margin * width;
-  const double my = options.central_margin * height;
-  for (const VanishingPoint& vp : vps) {
-    if (!vp.is_finite) continue;
-    if (vp.point.x() < -mx || vp.point.x() > width + mx || vp.point.y() < -my || vp.point.y() > height + my) continue;
-    if (!central || vp.support > central->support) central = &vp;
-  }
+  const Intrinsics k = IntrinsicsForSize(intrinsics_in, width, height);
   BoxModel box;
   if (central) {
     box.vanishing_point = central->point;
     box.from_detection = true;
   } else {
     box.vanishing_point = Eigen::Vector2d(k.cx, k.cy);
-    SCN_LOG_DEBUG("box depth: no central vanishing point among {} segments; using the image centre", segments.size());
   }
 
   auto ray = [&](double u, double v) { return Eigen::Vector3d((u - k.cx) / k.fx, (v - k.cy) / k.fy, 1.0); };
@@ -384,24 +377,25 @@ at::Tensor AlignDepthToMesh(const at::Tensor& depth_in, const at::Tensor& mesh_i
     if (any_hole) {
       cv::GaussianBlur(res, res, cv::Size(0, 0), 2.0);
       cv::GaussianBlur(wgt, wgt, cv::Size(0, 0), 2.0);
-      // Nearest known pixel for every hole pixel (Voronoi labels).
-      cv::Mat dist, labels;
-      cv::distanceTransform(holes, dist, labels, cv::DIST_L2, cv::DIST_MASK_5, cv::DIST_LABEL_PIXEL);
-      std::vector<float> label_residual(static_cast<size_t>(h) * w + 1, 0.0f);
+      // The residual comes from the hole's background side (classical/
+      // background_side.h): a disocclusion continues the surface behind the
+      // depth edge, as its colour does, not the one in front.
+      cv::Mat residual(h, w, CV_32F), mesh_mat(h, w, CV_32F, const_cast<float*>(pm));
       for (int i = 0; i < h * w; ++i)
-        if (!holes.ptr<uint8_t>()[i]) {
-          const int label = labels.ptr<int>()[i];
-          if (label >= 0 && label < static_cast<int>(label_residual.size()))
-            label_residual[label] = res.ptr<float>()[i] / std::max(wgt.ptr<float>()[i], 1e-6f);
-        }
+        residual.ptr<float>()[i] = res.ptr<float>()[i] / std::max(wgt.ptr<float>()[i], 1e-6f);
+      const BackgroundSide side(holes);
       const double band = options.blend_band_px;
       for (int i = 0; i < h * w; ++i) {
         if (!holes.ptr<uint8_t>()[i]) continue;
-        const double weight = std::max(0.0, 1.0 - dist.ptr<float>()[i] / band);
-        if (weight <= 0) continue;
-        const int label = labels.ptr<int>()[i];
-        if (label < 0 || label >= static_cast<int>(label_residual.size())) continue;
-        po[i] = static_cast<float>(po[i] * std::exp(weight * label_residual[label]));
+        double sum = 0, total = 0, nearest = 0;
+        side.ForEach(i, mesh_mat, [&](int q, double weight) {
+          sum += weight * residual.ptr<float>()[q];
+          total += weight;
+          nearest = std::max(nearest, weight);
+        });
+        if (total <= 0) continue;
+        const double blend = std::max(0.0, 1.0 - 1.0 / std::sqrt(nearest) / band);
+        if (blend > 0) po[i] = static_cast<float>(po[i] * std::exp(blend * sum / total));
       }
     }
   }
@@ -410,26 +404,6 @@ at::Tensor AlignDepthToMesh(const at::Tensor& depth_in, const at::Tensor& mesh_i
       if (known(i)) po[i] = pm[i];
   }
   return out;
-}
-
-BoxDepthEstimator::BoxDepthEstimator(BoxDepthOptions options) : options_(std::move(options)) {}
-
-at::Tensor BoxDepthEstimator::Estimate(const at::Tensor& image,
-                                       const at::Tensor& mesh_depth,
-                                       const FrameContext& context) {
-  const cv::Mat gray = ImageTensorToGray(image);
-  const Intrinsics k = FitIntrinsics(context.camera.intrinsics, gray.cols, gray.rows);
-  last_box_ = FitBoxModel(gray, k, options_);
-  at::Tensor depth = RenderBoxDepth(last_box_, k, options_.max_depth_ratio);
-  if (mesh_depth.defined()) {
-    CheckDepth(mesh_depth, "mesh_depth", gray.rows, gray.cols);
-    return AlignDepthToMesh(depth, mesh_depth, options_);
-  }
-  if (options_.target_median_depth > 0) {
-    const double median = depth.median().item<double>();
-    depth.mul_(static_cast<float>(options_.target_median_depth / median));
-  }
-  return depth;
 }
 
 }  // namespace scenescape

@@ -15,6 +15,8 @@ namespace {
 constexpr int kBand = 8;              // w, pixels
 constexpr double kEps = 1.0 / 255.0;  // one 8-bit step
 constexpr int kWindow = 2 * kBand + 1;
+constexpr double kFlat = 4.0 / 255.0;   // a colour step that counts as texture
+constexpr double kMatch = 2.0 / 255.0;  // a mirrored colour reproduced this closely is a copy
 
 inline double Norm3(double a, double b, double c) { return std::sqrt(a * a + b * b + c * c); }
 
@@ -31,6 +33,9 @@ struct Geometry {
   int h = 0, w = 0;
   std::vector<uint8_t> hole, in_band, out_band;
   std::vector<SeamPair> pairs;
+  // Band pixels p whose mirror image m = 2q - p across their nearest known
+  // pixel q is known and differs from q by more than kFlat (texture to mirror).
+  std::vector<std::pair<int64_t, int64_t>> mirrors;
   double roughness = 0.0;  // R
   double g_out = 0.0;      // G_out
 };
@@ -142,6 +147,23 @@ Geometry Analyse(const at::Tensor& image, const at::Tensor& hole_t) {
         g.pairs.push_back(pair);
       }
     }
+  // Mirror images across the nearest known pixel (Voronoi labels of the known pixels).
+  cv::Mat dist, labels;
+  cv::distanceTransform(hole, dist, labels, cv::DIST_L2, cv::DIST_MASK_5, cv::DIST_LABEL_PIXEL);
+  std::vector<int64_t> where(static_cast<size_t>(h) * w + 1, -1);
+  for (int64_t i = 0; i < static_cast<int64_t>(h) * w; ++i)
+    if (!g.hole[i]) where[labels.ptr<int>()[i]] = i;
+  for (int64_t i = 0; i < static_cast<int64_t>(h) * w; ++i) {
+    if (!g.in_band[i]) continue;
+    const int64_t q = where[labels.ptr<int>()[i]];
+    if (q < 0) continue;
+    const int mx = static_cast<int>(2 * (q % w) - i % w), my = static_cast<int>(2 * (q / w) - i / w);
+    if (mx < 0 || my < 0 || mx >= w || my >= h) continue;
+    const int64_t m = static_cast<int64_t>(my) * w + mx;
+    if (g.hole[m]) continue;
+    const float *cm = c + 3 * m, *cq = c + 3 * q;
+    if (Norm3(cm[0] - cq[0], cm[1] - cq[1], cm[2] - cq[2]) > kFlat) g.mirrors.push_back({i, m});
+  }
   g.roughness = rough_n ? rough_sum / rough_n : 0.0;
   g.g_out = GradientEnergy(c, g.out_band, h, w);
   return g;
@@ -186,6 +208,14 @@ std::vector<SeamScorer::Terms> SeamScorer::ScoreTerms(const std::vector<at::Tens
     const double num = static_cast<double>(g.pairs.size());
     terms[ci].seam = seam / num / (g.roughness + kEps);
     terms[ci].colour = colour / num;
+    if (!g.mirrors.empty()) {
+      size_t copied = 0;
+      for (const auto& [pi, mi] : g.mirrors) {
+        const float *cp = c + 3 * pi, *cm = c + 3 * mi;
+        copied += Norm3(cp[0] - cm[0], cp[1] - cm[1], cp[2] - cm[2]) < kMatch;
+      }
+      terms[ci].symmetry = static_cast<double>(copied) / static_cast<double>(g.mirrors.size());
+    }
     const double g_in = GradientEnergy(c, g.in_band, g.h, g.w);
     terms[ci].texture = std::abs(std::log((g_in + kEps) / (g.g_out + kEps)));
   }

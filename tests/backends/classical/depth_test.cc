@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "focal_test_scenes.h"
+#include "scenescape/backends/classical/layout.h"
 #include "scenescape/backends/classical/vanishing.h"
 #include "scenescape/core/timer.h"
 #include "scenescape/io/opencv_convert.h"
@@ -95,12 +96,12 @@ TEST(BoxDepth, FindsCorridorVanishingPoint) {
     const Eigen::Vector3d h = scene.VanishingPoint(k, 2);
     const Eigen::Vector2d truth = h.head<2>() / h.z();
 
-    BoxDepthEstimator estimator;
+    LayoutDepthEstimator estimator;
     Timer timer;
     const at::Tensor depth = estimator.Estimate(MatToTensor(r.bgr), at::Tensor(), ContextFor(k));
     const double ms = timer.ElapsedMs();
     ExpectPositiveFinite(depth, 512, 512);
-    const BoxModel& box = estimator.last_box();
+    const BoxModel& box = estimator.last_layout().box;
     EXPECT_TRUE(box.from_detection);
     const double err = (box.vanishing_point - truth).norm();
     std::cout << "corridor yaw " << yaw << " pitch " << pitch << ": VP " << box.vanishing_point.transpose() << " (true "
@@ -131,11 +132,12 @@ TEST_P(BoxDepthCorridor, AgreesWithTrueDepth) {
   const RenderedScene r = RenderBoxScene(scene, k);
   const at::Tensor truth = DepthTensor(r.depth);
 
-  BoxDepthEstimator estimator;
+  LayoutDepthEstimator estimator;
   const at::Tensor depth = estimator.Estimate(MatToTensor(r.bgr), at::Tensor(), ContextFor(k));
   ExpectPositiveFinite(depth, 512, 512);
   const Agreement a = Compare(depth, truth);
-  const BoxModel& box = estimator.last_box();
+  const BoxModel& box = estimator.last_layout().box;
+  std::cout << SceneModelName(estimator.last_layout().model) << ": " << estimator.last_layout().reason << "\n";
   std::cout << "box: D " << box.back_depth << " r " << box.right << " l " << box.left << " d " << box.down << " u "
             << box.up << "; median rel error " << a.median_rel_error << ", disparity Pearson " << a.disparity_pearson
             << "\n";
@@ -165,10 +167,12 @@ TEST(BoxDepth, DefaultBackWallFraction) {
   const RenderedScene r = RenderBoxScene(scene, k);
   BoxDepthOptions options;
   options.estimate_back_wall = false;
-  BoxDepthEstimator estimator(options);
+  LayoutOptions layout;
+  layout.box = options;
+  LayoutDepthEstimator estimator(layout);
   const at::Tensor depth = estimator.Estimate(MatToTensor(r.bgr), at::Tensor(), ContextFor(k));
   ExpectPositiveFinite(depth, 512, 512);
-  const BoxModel& box = estimator.last_box();
+  const BoxModel& box = estimator.last_layout().box;
   const double ext = 256.0 / k.fx;  // tangent of the half field of view
   EXPECT_NEAR(box.right, options.back_wall_fraction * ext, 1e-3);
   EXPECT_NEAR(box.up, options.back_wall_fraction * ext, 1e-3);
@@ -256,7 +260,9 @@ TEST(BoxDepth, AlignsToMeshDepth) {
   BoxDepthOptions no_blend;
   no_blend.blend_band_px = 0;
   for (const BoxDepthOptions& options : {BoxDepthOptions(), no_blend}) {
-    BoxDepthEstimator estimator(options);
+    LayoutOptions layout;
+    layout.box = options;
+    LayoutDepthEstimator estimator(layout);
     Timer timer;
     const at::Tensor depth = estimator.Estimate(MatToTensor(r.bgr), mesh, ContextFor(k));
     const double ms = timer.ElapsedMs();
@@ -282,19 +288,22 @@ TEST(BoxDepth, AlignsToMeshDepth) {
   }
 }
 
-TEST(BoxDepth, FeaturelessImageFallsBackToCentre) {
+// Nothing to fit a box to: the ground model, near at the bottom, far at the top.
+TEST(LayoutDepth, FeaturelessImageFallsBackToGround) {
   // Intrinsics made for twice the resolution are rescaled to the image.
   const Intrinsics k = Intrinsics::FromHorizontalFov(640, 480, 60);
-  const at::Tensor image = at::full({240, 320, 3}, 0.5f);
-  BoxDepthEstimator estimator;
+  const at::Tensor image = at::full({240, 320, 3}, 0.3f);
+  LayoutDepthEstimator estimator;
   const at::Tensor depth = estimator.Estimate(image, at::Tensor(), ContextFor(k));
   ExpectPositiveFinite(depth, 240, 320);
-  EXPECT_FALSE(estimator.last_box().from_detection);
-  EXPECT_NEAR(estimator.last_box().vanishing_point.x(), 160, 1e-9);
-  EXPECT_NEAR(estimator.last_box().vanishing_point.y(), 120, 1e-9);
-  // Symmetric box: the centre is the farthest point, the corners the nearest.
-  EXPECT_NEAR(depth[120][160].item<float>(), 1.0f, 1e-2);
-  EXPECT_LT(depth[0][0].item<float>(), depth[120][160].item<float>());
+  EXPECT_EQ(estimator.last_layout().model, SceneModel::kGround);
+  EXPECT_NE(estimator.last_layout().reason.find("no central vanishing point"), std::string::npos);
+  EXPECT_NEAR(estimator.last_layout().horizon_y, 120, 1e-9);
+  EXPECT_EQ(estimator.Choices().at("depth_model"), "ground");
+  // Depth never increases downwards, and the bottom row is the nearest.
+  const at::Tensor column = depth.select(1, 160);
+  EXPECT_TRUE((column.slice(0, 1) <= column.slice(0, 0, -1)).all().item<bool>());
+  EXPECT_LT(depth[239][160].item<float>(), depth[0][160].item<float>());
 }
 
 }  // namespace

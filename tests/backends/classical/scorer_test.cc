@@ -3,6 +3,8 @@
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 #include "scenescape/backends/classical/inpaint.h"
 #include "scenescape/core/check.h"
 #include "testing.h"
@@ -66,16 +68,41 @@ TEST(SeamScorer, PrefersTrueTextureOverABlurryFill) {
   const at::Tensor hole = BorderHole(96, 96, 12);
   const at::Tensor junk = at::where(hole.unsqueeze(-1), at::ones_like(truth), truth);
   OpenCvInpainter inpainter;
-  const auto fills = inpainter.Inpaint(junk, hole, Context(), 3);  // Telea, NS, FSR
-  std::vector<at::Tensor> candidates = {truth};
-  candidates.insert(candidates.end(), fills.begin(), fills.end());
+  // The smoothing fills: background (without depth), Telea, Navier-Stokes.
+  const auto fills = inpainter.Inpaint(junk, hole, Context(), 4);
+  const std::vector<at::Tensor> candidates = {truth, fills[0], fills[2], fills[3]};
+  const std::vector<int> which = {0, 2, 3};
   SeamScorer scorer;
   const auto scores = scorer.Score(candidates, junk, hole, Context());
   const auto terms = scorer.ScoreTerms(candidates, junk, hole);
   for (size_t k = 1; k < candidates.size(); ++k) {
-    EXPECT_GT(scores[0], scores[k]) << OpenCvInpainter::CandidateName(k - 1);
-    EXPECT_GT(terms[k].texture, terms[0].texture) << OpenCvInpainter::CandidateName(k - 1);
+    EXPECT_GT(scores[0], scores[k]) << OpenCvInpainter::CandidateName(which[k - 1]);
+    EXPECT_GT(terms[k].texture, terms[0].texture) << OpenCvInpainter::CandidateName(which[k - 1]);
   }
+}
+
+// A mirrored copy of the texture next to the band (the old mirror fill) has a
+// symmetry seam along the band edge: Y ~ 1, and the true texture wins.
+TEST(SeamScorer, PenalisesMirroredCopies) {
+  const int n = 96, b = 12;
+  const at::Tensor truth = Texture(n, n);
+  const at::Tensor hole = BorderHole(n, n, b);
+  at::Tensor mirrored = truth.clone();
+  for (int y = b; y < n - b; ++y)
+    for (int x = 0; x < b; ++x) {
+      // Left and right bands: the nearest known pixel is on the same row.
+      mirrored[y][x] = truth[y][2 * b - x];
+      mirrored[y][n - 1 - x] = truth[y][n - 1 - (2 * b - x)];
+      mirrored[x][y] = truth[2 * b - x][y];
+      mirrored[n - 1 - x][y] = truth[n - 1 - (2 * b - x)][y];
+    }
+  const at::Tensor junk = at::where(hole.unsqueeze(-1), at::ones_like(truth), truth);
+  SeamScorer scorer;
+  const auto terms = scorer.ScoreTerms({truth, mirrored}, junk, hole);
+  std::printf("symmetry: true texture %.3f, mirrored copy %.3f\n", terms[0].symmetry, terms[1].symmetry);
+  EXPECT_LT(terms[0].symmetry, 0.1);
+  EXPECT_GT(terms[1].symmetry, 0.7);
+  EXPECT_GT(terms[0].Score(), terms[1].Score());
 }
 
 TEST(SeamScorer, PenalisesColourDriftBehindAGoodSeam) {

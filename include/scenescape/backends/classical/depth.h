@@ -1,6 +1,6 @@
 #pragma once
 // Box-model depth ("Tour Into the Picture", Horry, Anjyo & Arai, SIGGRAPH 1997):
-// a weight-free DepthEstimator for the classical back end.
+// one of the scene models of the classical back end (classical/layout.h).
 //
 // Model. The scene is a box seen from inside. Its depth axis d points at the
 // central vanishing point v (d = K^-1 v): the finite VP inside or near the image
@@ -37,10 +37,13 @@
 //     so the output agrees with the geometry already built.
 //  3. Seam blending (blend_band_px > 0). The log-ratio residual
 //     log(mesh_depth / (s * estimate)), lightly smoothed over the known pixels,
-//     is carried into each hole pixel from its nearest known pixel with weight
-//     max(0, 1 - distance / blend_band_px): the new geometry starts at the
-//     depth of the old one and relaxes to the box model within the band. The
-//     correction is multiplicative, so the depth stays > 0.
+//     is carried into each hole pixel from its background-side neighbours
+//     (classical/background_side.h: the known pixels nearest along the 8 grid
+//     directions, at least 0.75 x as deep as the farthest of them, weighted
+//     by 1 / squared distance) with weight max(0, 1 - distance / blend_band_px), distance to
+//     the nearest of them: the new geometry starts at the depth of the surface
+//     behind the hole's depth edge and relaxes to the model within the band.
+//     The correction is multiplicative, so the depth stays > 0.
 // Frame 0 (mesh_depth undefined): the box depth, optionally rescaled so its
 // median is target_median_depth.
 
@@ -50,9 +53,10 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "scenescape/backends/classical/vanishing.h"
-#include "scenescape/pipeline/stages.h"
+#include "scenescape/geometry/camera.h"
 
 namespace scenescape {
 
@@ -83,9 +87,24 @@ struct BoxModel {
   double right = 1.0, left = 1.0, down = 1.0, up = 1.0;       // a_r, a_l, b_d, b_u
 };
 
+// `in` for an image of width x height: scaled per axis if the intrinsics were
+// made for another resolution (continuous coordinates scale linearly).
+Intrinsics IntrinsicsForSize(const Intrinsics& in, int width, int height);
+
+// The best-supported finite VP inside the image grown by `central_margin` of
+// its size on every side, or null.
+const VanishingPoint* FindCentralVanishingPoint(const std::vector<VanishingPoint>& vps,
+                                                cv::Size size,
+                                                double central_margin);
+
 // Builds the box for `image` (CV_8UC1/3 BGR or CV_32F in [0,1]) seen with `intrinsics`
 // (rescaled to the image size if it differs).
 BoxModel FitBoxModel(const cv::Mat& image, const Intrinsics& intrinsics, const BoxDepthOptions& options = {});
+// The same around a given central VP (null: the image-centre fallback).
+BoxModel FitBoxModelAround(const cv::Mat& image,
+                           const Intrinsics& intrinsics,
+                           const VanishingPoint* central,
+                           const BoxDepthOptions& options = {});
 
 // Renders the box's depth (camera z) for `intrinsics`' image grid.
 // Returns [H,W] float32 > 0, CPU.
@@ -99,21 +118,5 @@ std::optional<double> FitDepthScale(const at::Tensor& depth, const at::Tensor& m
 // mesh_depth: [H,W] float32, -1 (any value <= 0) where there is no geometry.
 // Returns [H,W] float32 > 0, CPU.
 at::Tensor AlignDepthToMesh(const at::Tensor& depth, const at::Tensor& mesh_depth, const BoxDepthOptions& options = {});
-
-class BoxDepthEstimator : public DepthEstimator {
- public:
-  explicit BoxDepthEstimator(BoxDepthOptions options = {});
-  std::string Name() const override { return "box"; }
-  // image: [H,W,3] float32 RGB in [0,1], CPU. mesh_depth: undefined (frame 0)
-  // or [H,W] float32 with -1 for no geometry. Intrinsics from
-  // context.camera.intrinsics. Returns [H,W] float32 > 0, CPU.
-  at::Tensor Estimate(const at::Tensor& image, const at::Tensor& mesh_depth, const FrameContext& context) override;
-  // The box of the last Estimate call (for logging and debugging).
-  const BoxModel& last_box() const { return last_box_; }
-
- private:
-  BoxDepthOptions options_;
-  BoxModel last_box_;
-};
 
 }  // namespace scenescape

@@ -16,22 +16,29 @@
 
 namespace scenescape {
 
-// Produces candidates from distinct OpenCV algorithms, in this fixed order:
-//   k = 0  Telea (cv::inpaint INPAINT_TELEA), radius 3       [Telea 2004]
-//   k = 1  Navier-Stokes (cv::inpaint INPAINT_NS), radius 5  [Bertalmio et al. 2001]
-//   k = 2  frequency-selective reconstruction (cv::xphoto::inpaint FSR_FAST)
-//          [Seiler et al. 2015], run at half resolution because it costs ~1 s at
-//          512x512 on a 2-core VM; the bilinearly upsampled result fills the
-//          hole only. (Images under 64 px run at full size; a hole so
-//          fragmented that no half-resolution pixel is fully known falls back
-//          to Telea radius 5.)
-//   k = 3  mirror: each hole pixel takes the known pixel mirrored across its
-//          nearest known pixel (cv::distanceTransform labels). It continues
-//          texture into the out-of-frame bands that backward camera motion
-//          opens, where the fills above smear the edge colours into streaks.
-//   k = 4  Telea, radius 9 (a smoother, longer-range fill)
-//   k = 5  Navier-Stokes, radius 2 (a sharper, more local fill)
-//   k >= 6 "<base>+texture<r>", r = k / 6: base fill b = k mod 6 plus
+// Produces candidates from distinct fills, in this fixed order:
+//   k = 0  background: depth-guided, for disocclusions. With
+//          context.known_depth, a hole pixel next to a depth edge takes the
+//          mean (weights 1 / distance^2) of its far-side neighbours among the
+//          nearest known pixels along the 8 grid directions
+//          (classical/background_side.h), so the surface behind the edge
+//          fills the hole, as in depth-image-based rendering; the other hole
+//          pixels take Telea r3. Without depth, the mean of all 8 neighbours.
+//          (Hand-written: no OpenCV fill takes depth.)
+//   k = 1  offset_copy: exemplar synthesis for larger holes and the bands
+//          outside the previous view: each hole region copies real texture
+//          from one offset, the one whose shifted ring of known pixels
+//          matches the ring around the region best (details in inpaint.cc;
+//          hand-written: xphoto's INPAINT_SHIFTMAP does this per pixel and
+//          took 91 s for one 512x512 frame here); pixels no offset covers take
+//          Telea r3.
+//   k = 2  Telea (cv::inpaint INPAINT_TELEA), radius 3       [Telea 2004]
+//   k = 3  Navier-Stokes (cv::inpaint INPAINT_NS), radius 5  [Bertalmio et al. 2001]
+// Dropped: xphoto's frequency-selective reconstruction (it won no frame on
+// the photos of docs/benchmarks.md and cost 25-45% of a frame) and the mirror
+// fill (mirrored copies with symmetry seams at every band edge; the scorer
+// now penalises that, classical/scorer.h).
+//   k >= 4 "<base>+texture<r>", r = k / 4: base fill b = k mod 4 plus
 //          low-amplitude structured noise. The noise is Gaussian white noise
 //          blurred with sigma 1 px (grain rather than pixel speckle),
 //          normalised to unit variance, then scaled per pixel and channel to
@@ -46,11 +53,8 @@ namespace scenescape {
 // The algorithms work on the 8-bit quantised image (OpenCV's inpainting needs
 // 8-bit colour); the results are returned as float32 in [0,1].
 //
-// Measured on a 512x512 image with a 28-px border hole (21% of the pixels),
-// 2-core VM, best of 5: Telea r3 ~18 ms, NS r5 ~50 ms, FSR_FAST at 256x256
-// ~280 ms (~1.1 s at full size, hence the half resolution; FSR_BEST ~5.4 s even
-// at 256x256), Telea r9 ~115 ms, NS r2 ~10-15 ms, each textured variant
-// ~5-10 ms on top of its (cached) base; all 10 candidates ~0.5 s.
+// Costs at 512x512 on the 2-core VM: docs/benchmarks.md ("The classical
+// 50-frame demo", per-stage times).
 class OpenCvInpainter : public Inpainter {
  public:
   std::string Name() const override { return "opencv"; }
@@ -62,7 +66,7 @@ class OpenCvInpainter : public Inpainter {
                                   const FrameContext& context,
                                   int num_candidates) override;
 
-  // The name of candidate k's method, e.g. "telea_r3", "fsr_fast_half",
+  // The name of candidate k's method, e.g. "background", "telea_r3",
   // "ns_r5+texture1"; for logs and reports.
   static std::string CandidateName(int k);
 };

@@ -37,7 +37,14 @@
 //               apart: a linear ramp continued exactly gives M ~ 1.1-1.5, a
 //               textured image ~0.5 (measured); the offset is shared by every
 //               candidate of the same image and mask.
-//  score = -(S + T + M); higher is better. A candidate with no hole pixels, or
+//  Y (symmetry): over the inner-band pixels p whose mirror image m = 2q - p
+//               across their nearest known pixel q is known and textured
+//               (||c(m) - c(q)|| > 4/255), the share whose fill reproduces the
+//               mirror image (||c(p) - c(m)|| < 2/255): a mirrored copy, which
+//               shows as a symmetry seam along the band edge, scores ~1; a
+//               continuation or a translated copy ~0. Flat surroundings have
+//               no such pixels (Y = 0).
+//  score = -(S + T + M + Y); higher is better. A candidate with no hole pixels, or
 //  a hole without known neighbours, scores 0.
 // Cost at 512x512 on a 2-core VM: ~10 ms of set-up per call plus ~1-2 ms per
 // candidate (11 candidates scored in ~21 ms).
@@ -61,10 +68,11 @@ class SeamScorer : public CandidateScorer {
 
   // The three terms of one candidate's score (for logs and tests).
   struct Terms {
-    double seam = 0.0;     // S
-    double texture = 0.0;  // T
-    double colour = 0.0;   // M
-    double Score() const { return -(seam + texture + colour); }
+    double seam = 0.0;      // S
+    double texture = 0.0;   // T
+    double colour = 0.0;    // M
+    double symmetry = 0.0;  // Y
+    double Score() const { return -(seam + texture + colour + symmetry); }
   };
   std::vector<Terms> ScoreTerms(const std::vector<at::Tensor>& candidates,
                                 const at::Tensor& image,

@@ -1,0 +1,57 @@
+#pragma once
+// The background side of a hole, as depth-image-based rendering fills
+// disocclusions: from the surface behind the depth edge, never the one in
+// front. Used by the classical inpainter (colour, classical/inpaint.h) and the
+// depth alignment (depth, classical/depth.h), so a disocclusion gets the
+// background's colour and depth alike.
+//
+// For every hole pixel, the nearest known pixel along each of the 8 grid
+// directions (one scan per direction, O(8 N)); the background side is those
+// at least kNearSide (0.75) x as deep as the farthest of them (all of them
+// without a depth), each weighted by 1 / squared distance. (0.9 took the
+// gentle depth changes within one surface for edges: on the stereo pairs of
+// docs/benchmarks.md the fill then lost to Telea.)
+
+#include <opencv2/core.hpp>
+
+#include <array>
+#include <vector>
+
+namespace scenescape {
+
+class BackgroundSide {
+ public:
+  // A neighbour nearer than this x the farthest one is on the near side.
+  static constexpr float kNearSide = 0.75f;
+
+  // hole: CV_8U, nonzero = hole.
+  explicit BackgroundSide(const cv::Mat& hole);
+
+  // Calls f(q, weight) for the background-side neighbours q (pixel index
+  // y * width + x) of hole pixel i. depth: CV_32F at the known pixels, or
+  // empty (then every neighbour counts). Returns how many were passed.
+  template <class F>
+  int ForEach(int i, const cv::Mat& depth, F&& f) const {
+    float far = -1.0f;
+    if (!depth.empty())
+      for (const auto& d : nearest_)
+        if (d[i] >= 0) far = std::max(far, depth.ptr<float>()[d[i]]);
+    int n = 0;
+    const int x = i % width_, y = i / width_;
+    for (const auto& d : nearest_) {
+      const int q = d[i];
+      if (q < 0 || q == i) continue;
+      if (far > 0 && depth.ptr<float>()[q] < kNearSide * far) continue;
+      const int dx = q % width_ - x, dy = q / width_ - y;
+      f(q, 1.0 / static_cast<double>(dx * dx + dy * dy));
+      ++n;
+    }
+    return n;
+  }
+
+ private:
+  int width_ = 0;
+  std::array<std::vector<int>, 8> nearest_;  // per direction; the pixel itself when known, -1 when none
+};
+
+}  // namespace scenescape
