@@ -70,8 +70,8 @@ struct RunRecord {
   // How the field of view was decided: {"source": "configured" | "estimated" |
   // "fallback", "reason", "focal_length_px"} (app/run_plan.h: FovDecision).
   nlohmann::json fov;
-  std::string status = "running";  // "running" | "complete" | "failed"
-  std::string error;               // why, when "failed"
+  std::string status = "running";         // "running" | "complete" | "failed"
+  std::string error;                      // why, when "failed"
   std::optional<double> depth_png_scale;  // set once frame 0 is written
   // --redo-frames A-B --seed S: frames A..B drew their candidates from S.
   struct Reseed {
