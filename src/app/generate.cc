@@ -132,9 +132,15 @@ void RunResume(const ResumeRequest& request) {
     return;
   }
   {
-    // A frame whose files changed after the run wrote them is made again, with every frame after it.
+    // A frame whose files changed after the run wrote them is made again, with every frame after it. A redo
+    // only remakes the frames it names: damage below them is refused (the state parser first, which names the
+    // key for damage it can see, then the recorded digests).
     std::string problem;
     const int damaged = folder.FirstDamagedFrame(next, &problem);
+    if (damaged < next && request.redo_from >= 0) {
+      folder.LoadGeneratorState(next);
+      throw InputError(fmt::format("{}; --redo-frames {}-{} regenerates it", problem, damaged, request.redo_to));
+    }
     if (damaged < next) {
       SCN_LOG_WARN("{}; making frames {} on again", problem, damaged);
       next = damaged;

@@ -37,11 +37,11 @@ struct ResumeRequest {
   bool progress_json = false;
 };
 
-// Continues a stopped or failed run (or redoes frames) in its folder; the result is
-// bit-identical to a run that was never stopped. First it checks what it builds on: a config that differs from the
-// run's (asked_config, or run.json edited since the frames were made) is refused, and a finished frame whose files
-// changed after the run wrote them is made again, with every frame after it. A complete run is left alone (a
-// damaged one is refused, naming the file and the --redo-frames that regenerates it).
+// Continues a stopped or failed run (or redoes frames) in its folder; the result is bit-identical to a run that was
+// never stopped. First it checks what it builds on: a config that differs from the run's (asked_config, or run.json
+// edited since the frames were made) is refused, and a finished frame whose files changed after the run wrote them
+// is made again, with every frame after it (a redo refuses damage below the frames it names). A complete run is left
+// alone (a damaged one is refused, naming the file and the --redo-frames that regenerates it).
 void RunResume(const ResumeRequest& request);
 
 }  // namespace scenescape
