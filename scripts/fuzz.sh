@@ -17,7 +17,7 @@ for t in "${targets[@]}"; do
   mkdir -p "build-fuzz/corpus/$t"
   log="build-fuzz/fuzz_$t.log"
   # -rss_limit_mb: a parser that allocates by an unchecked count fails here instead of swapping.
-  (cd build-fuzz && ASAN_OPTIONS=detect_leaks=0 OMP_NUM_THREADS=1 "./fuzz_$t" -max_total_time="$seconds" \
+  (cd build-fuzz && ASAN_OPTIONS=detect_leaks=0 OMP_NUM_THREADS=1 "tests/fuzz/fuzz_$t" -max_total_time="$seconds" \
     -rss_limit_mb=3072 -max_len=65536 -timeout=20 -print_final_stats=1 \
     "corpus/$t" "../tests/fuzz/corpus/$t" >"fuzz_$t.log" 2>&1) || {
     echo "fuzz_$t: FAILED (see $log)"

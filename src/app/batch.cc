@@ -2,9 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include <fstream>
 #include <regex>
 #include <set>
+#include <sstream>
 
 #include "scenescape/app/generate.h"
 #include "scenescape/app/run_folder.h"
@@ -94,7 +94,7 @@ std::vector<BatchJob> LoadBatchJobs(const BatchOptions& options) {
                      ": expected I/N with 0 <= I < N");
   json base_doc = json::object();
   if (options.base_config) base_doc = LoadConfigJson(*options.base_config);
-  std::ifstream in(file);
+  std::istringstream in(ReadFile(file, limits::kMaxJsonBytes));
   std::vector<BatchJob> jobs;
   std::set<std::string> names;
   std::string text;
