@@ -31,6 +31,13 @@ void RunFrames(SceneGenerator& generator, RunFolder& folder, FrameReporter& repo
   CloseLogFile();
 }
 
+// What remakes frame `damaged` and those up to `to`: a redo from it, or for frame 0 (the start image, which a
+// redo cannot remake) a new run.
+std::string RemakeHint(const fs::path& dir, int damaged, int to) {
+  if (damaged == 0) return "frame 0 cannot be redone: start a new run with --out";
+  return fmt::format("--resume {} --redo-frames {}-{} regenerates it", dir.string(), damaged, to);
+}
+
 // Runs `work` (everything after folder.Begin); when it fails, the folder records the failure (RunFolder::Fail)
 // before the error goes on to its exit code.
 template <typename Work>
@@ -121,13 +128,8 @@ void RunResume(const ResumeRequest& request) {
     std::string problem;
     const int damaged = folder.FirstDamagedFrame(saved, &problem);
     if (damaged < saved)
-      throw InputError(
-          fmt::format("{}; the run is complete, so nothing was changed: --resume {} --redo-frames {}-{} "
-                      "regenerates it",
-                      problem,
-                      folder.dir().string(),
-                      damaged,
-                      damaged));
+      throw InputError(problem +
+                       "; the run is complete, so nothing was changed: " + RemakeHint(folder.dir(), damaged, damaged));
     SCN_LOG_INFO("{}: the run is already complete ({} frames)", folder.dir().string(), record.config.frames);
     return;
   }
@@ -139,7 +141,7 @@ void RunResume(const ResumeRequest& request) {
     const int damaged = folder.FirstDamagedFrame(next, &problem);
     if (damaged < next && request.redo_from >= 0) {
       folder.LoadGeneratorState(next);
-      throw InputError(fmt::format("{}; --redo-frames {}-{} regenerates it", problem, damaged, request.redo_to));
+      throw InputError(problem + "; " + RemakeHint(folder.dir(), damaged, request.redo_to));
     }
     if (damaged < next) {
       SCN_LOG_WARN("{}; making frames {} on again", problem, damaged);
