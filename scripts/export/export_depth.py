@@ -14,26 +14,35 @@ Models (--model):
                            its disparity scale differs from DPT's, so results are not the reference's.
   <owner/name>             another Hugging Face Depth Anything checkpoint (V1/V2, relative or metric);
                            the preprocessing is read from its image processor.
+  depth_anything_v2_vits|vitb|vitl
+                           Depth Anything V2 built by its own repository's classes (--da2-repo, a local
+                           copy of github.com/DepthAnything/Depth-Anything-V2) with the weights of
+                           --checkpoint (depth_anything_v2_<encoder>.pth). Input 518, multiple of 14,
+                           ImageNet mean/std. Needs no transformers.
 
 Requirements (pip): torch>=1.13 (2.x recommended);
   dpt_large: timm (torch.hub fetches the MiDaS code from GitHub on first use; if that code fails
     with your timm, try the timm 0.6.x series that MiDaS v3.1 was written against);
-  Depth Anything: transformers>=4.45 (Depth Anything V2 and trace-friendly DINOv2 position embeddings).
+  Depth Anything: transformers>=4.45 (Depth Anything V2 and trace-friendly DINOv2 position embeddings);
+  depth_anything_v2_<encoder>: only torch (the repository imports cv2 at the top of its files).
 
 Disk (files written; estimated from parameter counts):
   dpt_large: about 1.37 GB (float32, about 344M parameters).
-  depth_anything_v2_small: about 0.10 GB (float32, about 25M parameters).
+  depth_anything_v2_small / _vits: about 0.10 GB (float32, about 25M parameters).
+  depth_anything_v2_vitl: about 1.34 GB (float32, about 335M parameters).
   Plus the download caches (torch.hub / Hugging Face): the same sizes again.
 Peak memory (estimates, not measured): dpt_large about 4-6 GB of RAM (CPU) or 3-4 GB
   of GPU memory; depth_anything_v2_small about 1-2 GB. A minute or two on a GPU,
   a few minutes on the CPU.
 
 The trace is made size-general: MiDaS builds its token-grid reshape from Python
-integers (nn.Unflatten) and transformers' Depth Anything head converts its output
-size with int(); both would freeze a trace at 384x384 / 518x518. The exporter
-replaces those two spots with equivalent code on traced sizes (checked against
-the unmodified model) and verifies the file at a non-square size and at the C++
-loader's dry-run size (2 x multiple_of square).
+integers (nn.Unflatten), and both Depth Anything heads (transformers' and the
+original repository's) convert their output size with int(); the original
+DINOv2 also computes its position-embedding interpolation from Python integers.
+All would freeze a trace at 384x384 / 518x518. The exporter replaces those spots
+with equivalent code on traced sizes (the DINOv2 one as a TorchScript function,
+which keeps its size test), checks that the output is unchanged, and verifies the
+file at a non-square size and at the C++ loader's dry-run size (2 x multiple_of).
 
 By default (--no-sdpa) timm's fused attention and transformers' SDPA
 attention are switched off before tracing, so that LibTorch 1.13 (Debian's
@@ -44,6 +53,7 @@ random-weight full-size check, scripts/export/make_models.py, uses it).
 """
 
 import argparse
+import math
 import os
 import sys
 
@@ -70,13 +80,18 @@ def build_parser():
     )
     p.add_argument("--model", default="dpt_large",
                    help="dpt_large (default; MiDaS DPT-Large via torch.hub), depth_anything_v2_small, "
-                   "or a Hugging Face Depth Anything id")
+                   "a Hugging Face Depth Anything id, or depth_anything_v2_vits|vitb|vitl (its own repository's "
+                   "classes: --da2-repo, --checkpoint)")
     p.add_argument("--out", required=True, metavar="DIR", help="model folder to write (created if needed)")
     p.add_argument("--device", default="auto", help="device to trace on: auto, cpu, cuda, cuda:N (default: auto)")
     add_sdpa_option(p)
     p.add_argument("--midas-repo", default="intel-isl/MiDaS", metavar="REPO",
                    help="torch.hub repository of the MiDaS code for dpt_large: owner/name on GitHub (default: "
                    "intel-isl/MiDaS) or a local checkout of it (a folder with hubconf.py)")
+    p.add_argument("--da2-repo", metavar="DIR",
+                   help="local copy of github.com/DepthAnything/Depth-Anything-V2 (depth_anything_v2_<encoder>)")
+    p.add_argument("--checkpoint", metavar="FILE",
+                   help="depth_anything_v2_<encoder>.pth for depth_anything_v2_<encoder> (required there)")
     p.add_argument("--file", default="depth.pt", help="file name inside DIR (default: depth.pt)")
     p.add_argument("--verbose", action="store_true", help="list the tracer warnings")
     return p
@@ -159,6 +174,103 @@ def load_midas(tx, no_sdpa, repo="intel-isl/MiDaS", pretrained=True, make_net=No
     return net, section, patch, False
 
 
+# ---------------------------------------------------------------- Depth Anything V2 (its own repository)
+
+# run.py's model_configs of github.com/DepthAnything/Depth-Anything-V2 (DPT head width and per-layer channels).
+DA2_CONFIGS = {
+    "vits": dict(features=64, out_channels=[48, 96, 192, 384]),
+    "vitb": dict(features=128, out_channels=[96, 192, 384, 768]),
+    "vitl": dict(features=256, out_channels=[256, 512, 1024, 1024]),
+}
+
+
+def load_depth_anything_v2(tx, repo, encoder="vitl", checkpoint=None):
+    """Depth Anything V2 from a local copy of its repository (github.com/DepthAnything/Depth-Anything-V2),
+    built by the repository's own DepthAnythingV2 class, so its state-dict names and shapes are the published
+    checkpoints' (depth_anything_v2_<encoder>.pth) by construction. checkpoint: such a .pth (loaded strictly);
+    None keeps the random initialisation (the full-size check). Needs no transformers; the repository imports
+    cv2 for its own preprocessing, which the export never calls (a stub will do).
+    Returns (net, manifest section, patch() making the forward size-general, False).
+    """
+    import torch
+    import torch.nn.functional as F
+
+    if encoder not in DA2_CONFIGS:
+        raise ValueError(f"unknown Depth Anything V2 encoder {encoder!r}: {', '.join(DA2_CONFIGS)}")
+    if not os.path.isfile(os.path.join(repo, "depth_anything_v2", "dpt.py")):
+        raise ValueError(f"{repo!r} is not a Depth-Anything-V2 checkout (no depth_anything_v2/dpt.py)")
+    sys.path.insert(0, os.path.abspath(repo))
+    from depth_anything_v2.dpt import DepthAnythingV2
+
+    net = DepthAnythingV2(encoder=encoder, **DA2_CONFIGS[encoder])
+    if checkpoint:
+        net.load_state_dict(torch.load(checkpoint, map_location="cpu"), strict=True)
+    vit, head = net.pretrained, net.depth_head
+    if vit.register_tokens is not None or head.use_clstoken:
+        raise ValueError("this exporter knows Depth Anything V2 without register tokens or class-token readout")
+    tx.log(f"depth_anything_v2 {encoder}: DINOv2 {vit.embed_dim} wide, {vit.n_blocks} blocks, patch {vit.patch_size}"
+           f"{', checkpoint ' + checkpoint if checkpoint else ', random weights'}")
+
+    # DINOv2's interpolate_pos_encoding computes the grid and the scale factors from Python integers, and returns
+    # the table unchanged at its own size (37x37 tokens = 518x518): a trace would freeze both. The same function
+    # in TorchScript keeps the branch and the sizes symbolic inside the traced file.
+    @torch.jit.script
+    def pos_embed_for(pos_embed: torch.Tensor, image: torch.Tensor, patch: int, offset: float) -> torch.Tensor:
+        h, w = image.shape[-2], image.shape[-1]
+        n = pos_embed.shape[1] - 1
+        if (h // patch) * (w // patch) == n and h == w:
+            return pos_embed
+        dim = pos_embed.shape[-1]
+        side = math.sqrt(float(n))
+        grid = pos_embed[:, 1:].float().reshape(1, int(side), int(side), dim).permute(0, 3, 1, 2)
+        scale = [(float(h // patch) + offset) / side, (float(w // patch) + offset) / side]
+        grid = F.interpolate(grid, scale_factor=scale, mode="bicubic", align_corners=False)
+        grid = grid.permute(0, 2, 3, 1).reshape(1, -1, dim)
+        return torch.cat((pos_embed[:, :1].float(), grid), dim=1).to(pos_embed.dtype)
+
+    if vit.interpolate_antialias:
+        raise ValueError("this exporter knows DINOv2 with interpolate_antialias=False (Depth Anything V2's)")
+
+    def prepare_tokens(x, masks=None):
+        """DinoVisionTransformer.prepare_tokens_with_masks (no masks, no registers) with pos_embed_for."""
+        if masks is not None:
+            raise ValueError("masks are not part of the depth contract")
+        t = vit.patch_embed(x)
+        t = torch.cat((vit.cls_token.expand(t.shape[0], -1, -1), t), dim=1)
+        return t + pos_embed_for(vit.pos_embed, x, vit.patch_size, float(vit.interpolate_offset))
+
+    def head_forward(out_features, patch_h, patch_w):
+        """DPTHead.forward without its int() on the output size (it would freeze the trace at 518x518)."""
+        layers = []
+        for i, (x, _) in enumerate(out_features):
+            x = x.permute(0, 2, 1).reshape((x.shape[0], x.shape[-1], patch_h, patch_w))
+            layers.append(head.resize_layers[i](head.projects[i](x)))
+        s = head.scratch
+        l1, l2, l3, l4 = s.layer1_rn(layers[0]), s.layer2_rn(layers[1]), s.layer3_rn(layers[2]), s.layer4_rn(layers[3])
+        path = s.refinenet4(l4, size=l3.shape[2:])
+        path = s.refinenet3(path, l3, size=l2.shape[2:])
+        path = s.refinenet2(path, l2, size=l1.shape[2:])
+        out = s.output_conv1(s.refinenet1(path, l1))
+        out = F.interpolate(out, (patch_h * vit.patch_size, patch_w * vit.patch_size), mode="bilinear",
+                            align_corners=True)
+        return s.output_conv2(out)
+
+    section = {
+        "input_size": 518,
+        "multiple_of": vit.patch_size,
+        "keep_aspect_ratio": True,
+        "mean": [0.485, 0.456, 0.406],
+        "std": [0.229, 0.224, 0.225],
+        "output": "disparity",
+    }
+
+    def patch():
+        vit.prepare_tokens_with_masks = prepare_tokens
+        head.forward = head_forward
+
+    return net, section, patch, False
+
+
 # ---------------------------------------------------------------- Depth Anything (transformers)
 
 
@@ -209,6 +321,11 @@ def run(args, tx):
     name = MODELS.get(args.model, args.model)
     if args.model == "dpt_large":
         net, section, patch, hf = load_midas(tx, args.no_sdpa, args.midas_repo)
+    elif args.model.startswith("depth_anything_v2_vit"):
+        if not (args.da2_repo and args.checkpoint):
+            raise ValueError(f"--model {args.model} needs --da2-repo DIR and --checkpoint FILE")
+        net, section, patch, hf = load_depth_anything_v2(tx, args.da2_repo, args.model.rsplit("_", 1)[1],
+                                                         args.checkpoint)
     elif "/" in name:
         net, section, patch, hf = load_depth_anything(name, args, tx)
     else:
@@ -253,16 +370,18 @@ def export_depth(tx, out, what, net, section, patch, hf, *, device, no_sdpa, fil
     def img(b, hh, ww, seed):
         return tx.seeded_randn(b, 3, hh, ww, seed=seed).clamp(-2.5, 2.5)
 
-    # The size patches must not change the output: compare at the trace size.
-    x = img(1, S, S, 0).to(device)
+    # The size patches must not change the output: compare at the trace size and at a non-square one (where
+    # the original code's Python-integer sizes differ from the trace's).
+    xs = [img(1, S, S, 0).to(device), img(1, S, W2, 2).to(device)]
     with torch.no_grad():
-        before = model(x).float().cpu()
+        before = [model(x).float().cpu() for x in xs]
         patch()
-        after = model(x).float().cpu()
-    diff = (before - after).abs().max().item()
-    log(f"{what}: size-general forward vs the original at {S}x{S}: max abs diff {diff:.3g}")
-    if not diff <= 1e-3 * max(1.0, before.abs().max().item()):
-        raise ValueError(f"the size-general forward differs from the original model (max abs diff {diff:.3g})")
+        after = [model(x).float().cpu() for x in xs]
+    for x, b, a in zip(xs, before, after):
+        diff = (b - a).abs().max().item()
+        log(f"{what}: size-general forward vs the original at {x.shape[2]}x{x.shape[3]}: max abs diff {diff:.3g}")
+        if not diff <= 1e-3 * max(1.0, b.abs().max().item()):
+            raise ValueError(f"the size-general forward differs from the original model (max abs diff {diff:.3g})")
 
     def contract(inputs, y):
         b, _, hh, ww = inputs[0].shape

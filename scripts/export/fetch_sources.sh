@@ -14,8 +14,12 @@
 #   huggingface_hub  v0.29.3
 #   timm             v0.6.13   (the series MiDaS v3.1 was written against)
 #   MiDaS            v3_1      (hubconf.py DPT_Large; DPT.forward_transformer)
+#   Depth-Anything-V2 a561b84  (no release tags; depth_anything_v2/dpt.py DepthAnythingV2)
 # Stub: safetensors (a Rust extension Debian 12 does not package): diffusers imports it, the
 # check never reads or writes .safetensors files; CACHE/stubs/safetensors raises if anything does.
+# Stub: cv2 (Depth-Anything-V2's dpt.py and util/transform.py import OpenCV's Python module for their
+# own image preprocessing, which the export never calls: scenescape preprocesses in C++); it has the
+# interpolation constants those files read at import, and its functions raise.
 # transformers is not fetched (its repository is too large to mirror here, and Debian 12 does not
 # package it): make_models.py uses clip_replica.py unless transformers is importable.
 # Debian packages the libraries need: python3-torch python3-torchvision python3-regex
@@ -35,14 +39,15 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-# name owner repo ref python-path-inside
+# name owner repo ref python-path-inside ("-": passed to make_models.py as a folder instead)
 sources=(
   "diffusers huggingface diffusers v0.29.2 src"
   "huggingface_hub huggingface huggingface_hub v0.29.3 src"
   "timm huggingface pytorch-image-models v0.6.13 ."
   "MiDaS isl-org MiDaS v3_1 -"
+  "Depth-Anything-V2 DepthAnything Depth-Anything-V2 a561b849ebae10a6f5ef49e26c83cbbcd36c71bf -"
 )
-mkdir -p "$cache/src" "$cache/stubs/safetensors"
+mkdir -p "$cache/src" "$cache/stubs/safetensors" "$cache/stubs/cv2"
 cache=$(cd "$cache" && pwd)
 pythonpath=()
 for s in "${sources[@]}"; do
@@ -52,7 +57,7 @@ for s in "${sources[@]}"; do
     echo "$name $ref: present"
   else
     rm -rf "$dest" && mkdir -p "$dest"
-    gitdir=""
+    gitdir="" rev=$ref
     if [ -n "$from" ]; then
       for c in "$from/$owner+$repo/repo" "$from/$owner+$repo" "$from/$repo" "$from/$repo.git"; do
         if git --git-dir="$c" rev-parse --verify -q "$ref^{commit}" >/dev/null 2>&1 ||
@@ -60,17 +65,34 @@ for s in "${sources[@]}"; do
       done
       [ -n "$gitdir" ] || { echo "error: no clone of $owner/$repo with $ref under $from" >&2; exit 1; }
     else
-      gitdir=$cache/clone-$name
+      # A tag or a full commit id (GitHub serves both to a shallow fetch).
+      gitdir=$cache/clone-$name rev=FETCH_HEAD
       rm -rf "$gitdir"
-      git clone -q --bare --depth 1 --branch "$ref" "https://github.com/$owner/$repo" "$gitdir"
+      git init -q --bare "$gitdir"
+      git --git-dir="$gitdir" fetch -q --depth 1 "https://github.com/$owner/$repo" "$ref"
     fi
     if [ -d "$gitdir/.git" ]; then gitdir=$gitdir/.git; fi
-    # Source files only: some repositories keep large media that a shallow mirror lacks.
-    git --git-dir="$gitdir" archive "$ref" -- $(git --git-dir="$gitdir" ls-tree --name-only "$ref" |
-      grep -Ev '^(assets|figures|docs|examples|tests|input|output)$') | tar -x -C "$dest"
+    # Source files only, and only those whose content the clone has: media folders (at any depth) are left
+    # out, and a local mirror may list its largest files without holding them (a warning names them).
+    mapfile -d '' listed < <(git --git-dir="$gitdir" ls-tree -r -z --name-only "$rev" |
+      grep -zEv '(^|/)(assets|figures|docs|examples|tests|input|output)/')
+    mapfile -t kinds < <(printf '%s\n' "${listed[@]/#/$rev:}" |
+      git --git-dir="$gitdir" cat-file --batch-check='%(objecttype)')
+    files=()
+    for i in "${!listed[@]}"; do
+      if [ "${kinds[$i]}" = blob ]; then
+        files+=("${listed[$i]}")
+      else
+        echo "warning: $name: ${listed[$i]} absent from the clone, left out" >&2
+      fi
+    done
+    # git archive names every absent blob of the tree as "invalid object", also those it does not write.
+    git --literal-pathspecs --git-dir="$gitdir" archive "$rev" -- "${files[@]}" \
+      2> >(grep -v '^error: invalid object' >&2) | tar -x -C "$dest"
+    commit=$(git --git-dir="$gitdir" rev-parse "$rev^{commit}")
     [ "$gitdir" = "$cache/clone-$name" ] && rm -rf "$gitdir"
     echo "$ref" > "$dest/.pinned"
-    echo "$name $ref: $(git --git-dir="${gitdir}" rev-parse "$ref^{commit}" 2>/dev/null || echo fetched)"
+    echo "$name $ref: $commit"
   fi
   [ "$inside" = "-" ] || pythonpath+=("$dest/$inside")
 done
@@ -90,6 +112,20 @@ cat > "$cache/stubs/safetensors/torch.py" <<'PY'
 from . import safe_open as _missing
 
 load_file = save_file = load = save = _missing
+PY
+cat > "$cache/stubs/cv2/__init__.py" <<'PY'
+"""Stand-in for OpenCV's Python module (Debian: python3-opencv, not installed by scenescape).
+
+Depth-Anything-V2's dpt.py and util/transform.py import cv2 for their own image
+preprocessing and read interpolation constants at import (OpenCV's values); the
+export never preprocesses (scenescape does that in C++), and any function raises.
+"""
+__version__ = "0.0+stub"
+INTER_NEAREST, INTER_LINEAR, INTER_CUBIC, INTER_AREA = 0, 1, 2, 3
+
+
+def __getattr__(name):
+    raise ImportError(f"cv2 is a stub here (cv2.{name}): install python3-opencv to preprocess images")
 PY
 pythonpath+=("$cache/stubs")
 (IFS=:; echo "${pythonpath[*]}") > "$cache/pythonpath"

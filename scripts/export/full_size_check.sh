@@ -8,7 +8,7 @@
 #                                          [--vocab DIR] [--scenescape BIN] [--candidates N] [--keep]
 #   WORK          folder for the model folder, the logs and the run (outside the checkout)
 #   --set         sd2 (default: SD-2 inpainting + DPT-Large + CLIP ViT-B/32, the default set) or
-#                 sd15 (SD-1.5 inpainting + DPT-Large + CLIP ViT-L/14)
+#                 sd15 (SD-1.5 inpainting + Depth Anything V2 ViT-L + CLIP ViT-L/14)
 #   --sources     the library cache (default WORK/sources), filled by fetch_sources.sh if missing;
 #                 --from DIR is passed to it (local clones instead of the network)
 #   --vocab       folder with CLIP's vocab.json and merges.txt (default: ../shared/data/clip)
@@ -54,7 +54,8 @@ echo "== export ($set_name, random weights, one section per process)"
 for section in clip depth inpainter; do
   log=$work/export-$set_name-$section.log
   if ! gnu_time "$log" "$py" "$here/make_models.py" --set "$set_name" --section "$section" --out "$models" \
-       --vocab "$vocab" --midas-repo "$sources/src/MiDaS" --device cpu > "$log" 2>&1; then
+       --vocab "$vocab" --midas-repo "$sources/src/MiDaS" \
+       --da2-repo "$sources/src/Depth-Anything-V2" --device cpu > "$log" 2>&1; then
     tail -20 "$log"; echo "error: exporting $section failed (log: $log)" >&2; exit 1
   fi
   grep -E "\] wrote |\] traced in|ops are known" "$log" | sed "s|$models/||"

@@ -2,7 +2,7 @@
 """The real architectures at their real sizes with random weights, exported with scripts/export.
 
     make_models.py --set sd2|sd15 --section inpainter|depth|clip --out DIR --vocab DIR [--device D] [--dtype T] [--sdpa]
-                   [--reduced] [--clip-towers auto|transformers|replica]
+                   [--reduced] [--clip-towers auto|transformers|replica] [--midas-repo DIR] [--da2-repo DIR]
 
 One section per call (so at most one large model is in memory; full_size_check.sh
 calls it once per section and frees the memory in between). Nothing is
@@ -17,16 +17,19 @@ Sets (the configs are the published ones, cited below):
         cross-attention 1024; VAE; OpenCLIP ViT-H text encoder as transformers' CLIPTextModel with
         23 of its 24 layers = the penultimate layer, gelu, pad "!") + MiDaS DPT-Large + CLIP ViT-B/32
   sd15  SD-1.5 inpainting (attention_head_dim 8, cross-attention 768; CLIP ViT-L/14 text encoder,
-        quick_gelu, pad "<|endoftext|>") + MiDaS DPT-Large + CLIP ViT-L/14
+        quick_gelu, pad "<|endoftext|>") + Depth Anything V2 ViT-L + CLIP ViT-L/14
+The two sets together cover every architecture the exporters support at full size.
 
 --reduced: the same classes at a small size, for rehearsals on a CPU (scripts/gpu/measure.sh
 --reduced): UNet and VAE with narrow blocks (REDUCED below), a 2-layer text encoder and CLIP,
-and MiDaS's DPT with the ViT-B/16 backbone (vitb16_384, its own code path as DPT-Large's) at a
-64-pixel network input; the inpainter is traced at 80x80 instead of 600x600.
+and the set's depth class with its smallest backbone: MiDaS's DPT with ViT-B/16 (vitb16_384, the
+same code path as DPT-Large's) at a 64-pixel input (sd2), Depth Anything V2 ViT-S at 70 (sd15);
+the inpainter is traced at 80x80 instead of 600x600.
 
-Libraries: diffusers' UNet2DConditionModel / AutoencoderKL / configs, and MiDaS's
-hubconf DPT_Large (timm ViT-L/16 384) from the source cache that fetch_sources.sh
-fills (put CACHE/pythonpath on PYTHONPATH, pass --midas-repo CACHE/src/MiDaS).
+Libraries: diffusers' UNet2DConditionModel / AutoencoderKL / configs, MiDaS's
+hubconf DPT_Large (timm ViT-L/16 384) and Depth-Anything-V2's DepthAnythingV2
+from the source cache that fetch_sources.sh fills (put CACHE/pythonpath on
+PYTHONPATH, pass --midas-repo CACHE/src/MiDaS, --da2-repo CACHE/src/Depth-Anything-V2).
 CLIP towers: transformers' CLIPTextModel / CLIPModel when transformers is
 importable, else clip_replica.py (same state-dict keys and computation).
 --vocab: a folder with CLIP's vocab.json and merges.txt (49408 tokens), e.g.
@@ -85,7 +88,7 @@ REDUCED_VAE = dict(block_out_channels=[32, 32, 64, 64], layers_per_block=1)
 REDUCED_TEXT = dict(hidden=32, intermediate=64, heads=2, layers=2)
 REDUCED_CLIP = dict(text=(32, 64, 2, 2), vision=(32, 64, 2, 2, 32), projection=32)
 REDUCED_CANVAS = 80  # the trace size: a 64x64 frame with an 8-pixel border
-REDUCED_DEPTH_INPUT = 64
+REDUCED_DEPTH_INPUT = {"sd2": 64, "sd15": 70}  # multiples of the backbones' patch grids (32, 14)
 CLIP_MEAN, CLIP_STD = [0.48145466, 0.4578275, 0.40821073], [0.26862954, 0.26130258, 0.27577711]
 
 
@@ -163,6 +166,8 @@ def main(argv=None):
     p.add_argument("--vocab", required=True, metavar="DIR", help="folder with CLIP's vocab.json and merges.txt")
     p.add_argument("--midas-repo", default="intel-isl/MiDaS",
                    help="MiDaS code for DPT-Large: a local checkout (CACHE/src/MiDaS) or owner/name on GitHub")
+    p.add_argument("--da2-repo", metavar="DIR",
+                   help="local copy of Depth-Anything-V2 (CACHE/src/Depth-Anything-V2), for --set sd15's depth")
     p.add_argument("--device", default="auto")
     p.add_argument("--dtype", choices=("auto", "float16", "float32"), default="auto", help="inpainter files")
     p.add_argument("--seed", type=int, default=0)
@@ -214,13 +219,21 @@ def main(argv=None):
         elif args.section == "depth":
             import export_depth as ed
 
-            make_net = reduced_dpt(args.midas_repo) if args.reduced else None
-            net, section, patch, hf = ed.load_midas(tx, args.no_sdpa, args.midas_repo, pretrained=False,
-                                                    make_net=make_net)
-            what = "random-weight MiDaS DPT-Large"
+            if args.set == "sd2":
+                make_net = reduced_dpt(args.midas_repo) if args.reduced else None
+                net, section, patch, hf = ed.load_midas(tx, args.no_sdpa, args.midas_repo, pretrained=False,
+                                                        make_net=make_net)
+                what = "random-weight MiDaS DPT-Large"
+                if args.reduced:
+                    what = "random-weight MiDaS DPT (ViT-B/16 backbone, reduced)"
+            else:
+                if not args.da2_repo:
+                    raise ValueError("--set sd15 --section depth needs --da2-repo (CACHE/src/Depth-Anything-V2)")
+                encoder = "vits" if args.reduced else "vitl"
+                net, section, patch, hf = ed.load_depth_anything_v2(tx, args.da2_repo, encoder)
+                what = f"random-weight Depth Anything V2 {encoder}{' (reduced)' if args.reduced else ''}"
             if args.reduced:
-                section["input_size"] = REDUCED_DEPTH_INPUT
-                what = "random-weight MiDaS DPT (ViT-B/16 backbone, reduced)"
+                section["input_size"] = REDUCED_DEPTH_INPUT[args.set]
             ed.export_depth(tx, args.out, what, net, section, patch, hf, device=device, no_sdpa=args.no_sdpa,
                             verbose=args.verbose)
         else:
