@@ -10,9 +10,11 @@ What makes them stand-ins rather than lookalikes:
 - state-dict keys and shapes equal transformers' (text_model.embeddings.
   token_embedding.weight, text_model.encoder.layers.N.self_attn.q_proj.weight,
   ..., vision_model.pre_layrnorm.weight (sic), visual_projection.weight,
-  logit_scale), so a real checkpoint loads with load_state_dict(strict=True);
-  `state_dict_keys_match()` in make_models.py checks them against the real
-  classes when transformers is importable;
+  logit_scale), so a real checkpoint's tensors load with load_state_dict(strict=True)
+  (files saved by transformers < 4.31 also carry the position_ids buffers, which are
+  not persistent here nor in today's transformers, which skips them: drop those keys);
+  check_clip_names.py checks names, shapes and outputs against open_clip's models
+  of the published checkpoints (SD-2's text encoder through diffusers' converter);
 - the computation is transformers' "eager" path: pre-LayerNorm blocks,
   attention as matmul + softmax with the causal mask added in the text tower,
   quick_gelu or gelu, pooled text output at the end token (argmax of the ids,

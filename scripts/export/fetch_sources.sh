@@ -15,11 +15,13 @@
 #   timm             v0.6.13   (the series MiDaS v3.1 was written against)
 #   MiDaS            v3_1      (hubconf.py DPT_Large; DPT.forward_transformer)
 #   Depth-Anything-V2 a561b84  (no release tags; depth_anything_v2/dpt.py DepthAnythingV2)
+#   open_clip        v2.24.0   (OpenCLIP / OpenAI CLIP models with the checkpoints' names; check_clip_names.py)
 # Stub: safetensors (a Rust extension Debian 12 does not package): diffusers imports it, the
 # check never reads or writes .safetensors files; CACHE/stubs/safetensors raises if anything does.
 # Stub: cv2 (Depth-Anything-V2's dpt.py and util/transform.py import OpenCV's Python module for their
 # own image preprocessing, which the export never calls: scenescape preprocesses in C++); it has the
 # interpolation constants those files read at import, and its functions raise.
+# Stub: ftfy (open_clip's tokenizer imports it; the checks build models, never tokenize with open_clip).
 # transformers is not fetched (its repository is too large to mirror here, and Debian 12 does not
 # package it): make_models.py uses clip_replica.py unless transformers is importable.
 # Debian packages the libraries need: python3-torch python3-torchvision python3-regex
@@ -46,8 +48,9 @@ sources=(
   "timm huggingface pytorch-image-models v0.6.13 ."
   "MiDaS isl-org MiDaS v3_1 -"
   "Depth-Anything-V2 DepthAnything Depth-Anything-V2 a561b849ebae10a6f5ef49e26c83cbbcd36c71bf -"
+  "open_clip mlfoundations open_clip v2.24.0 src"
 )
-mkdir -p "$cache/src" "$cache/stubs/safetensors" "$cache/stubs/cv2"
+mkdir -p "$cache/src" "$cache/stubs/safetensors" "$cache/stubs/cv2" "$cache/stubs/ftfy"
 cache=$(cd "$cache" && pwd)
 pythonpath=()
 for s in "${sources[@]}"; do
@@ -126,6 +129,14 @@ INTER_NEAREST, INTER_LINEAR, INTER_CUBIC, INTER_AREA = 0, 1, 2, 3
 
 def __getattr__(name):
     raise ImportError(f"cv2 is a stub here (cv2.{name}): install python3-opencv to preprocess images")
+PY
+cat > "$cache/stubs/ftfy/__init__.py" <<'PY'
+"""Stand-in for ftfy (not packaged by Debian 12): open_clip's tokenizer imports it; the checks never tokenize."""
+__version__ = "0.0+stub"
+
+
+def fix_text(text, *args, **kwargs):
+    raise ImportError("ftfy is a stub here")
 PY
 pythonpath+=("$cache/stubs")
 (IFS=:; echo "${pythonpath[*]}") > "$cache/pythonpath"
