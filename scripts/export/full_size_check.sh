@@ -50,6 +50,13 @@ export PYTHONPATH=$(cat "$sources/pythonpath")${PYTHONPATH:+:$PYTHONPATH}
 gnu_time() { /usr/bin/time -f "%e s, peak %M KB" -o "$1.time" "${@:2}"; }
 rm -rf "$models"
 
+if ! "$py" -c "import transformers" 2>/dev/null; then
+  echo "== the CLIP towers are clip_replica.py: its names, shapes and outputs vs the published models'"
+  "$py" "$here/check_clip_names.py" > "$work/clip-names.log" 2>&1 ||
+    { cat "$work/clip-names.log"; echo "error: clip_replica.py differs from the published models" >&2; exit 1; }
+  sed 's/^/  /' "$work/clip-names.log"
+fi
+
 echo "== export ($set_name, random weights, one section per process)"
 for section in clip depth inpainter; do
   log=$work/export-$set_name-$section.log
