@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <sstream>
 
 namespace scenescape::testing {
 namespace fs = std::filesystem;
@@ -62,6 +63,20 @@ int RunCommand(const std::string& command, std::string* output) {
   if (output) *output = out;
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : -1;
+}
+
+CommandResult Run(const std::string& command) {
+  CommandResult r;
+  r.code = RunCommand(command, &r.output);
+  return r;
+}
+
+std::vector<std::string> ErrorLines(const std::string& output) {
+  std::vector<std::string> lines;
+  std::istringstream in(output);
+  for (std::string line; std::getline(in, line);)
+    if (line.find("[error]") != std::string::npos) lines.push_back(line);
+  return lines;
 }
 
 }  // namespace scenescape::testing

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace scenescape::testing {
 
@@ -25,6 +26,16 @@ double Psnr(const at::Tensor& a, const at::Tensor& b, const at::Tensor& mask = a
 // Runs `command` through the shell with stderr merged into stdout; returns the
 // exit code (128 + signal when killed) and stores the output.
 int RunCommand(const std::string& command, std::string* output);
+
+// RunCommand's exit code and output together.
+struct CommandResult {
+  int code = -1;
+  std::string output;  // stdout + stderr
+};
+CommandResult Run(const std::string& command);
+
+// The lines of `output` tagged "[error]": a failing command must print exactly one.
+std::vector<std::string> ErrorLines(const std::string& output);
 
 }  // namespace scenescape::testing
 

@@ -51,6 +51,14 @@ void RecordingFailure(RunFolder& folder, Work&& work) {
   }
 }
 
+// Frames that an earlier --redo-frames gave another seed keep it whenever they are made again.
+void ApplyReseed(const RunRecord& record, GeneratorOptions& options) {
+  if (!record.reseed) return;
+  options.reseed_from = record.reseed->from;
+  options.reseed_to = record.reseed->to;
+  options.reseed = record.reseed->seed;
+}
+
 RunRecord NewRecord(const RunPlan& plan, const BackendStages& backend, const std::string& command_line) {
   RunRecord record;
   record.version = VersionString();
@@ -68,9 +76,8 @@ RunRecord NewRecord(const RunPlan& plan, const BackendStages& backend, const std
   return record;
 }
 
-}  // namespace
-
-void RunGenerate(const GenerateRequest& request) {
+// A run from frame 0 into request.out_dir; `reseed` is one recorded by the run that this one replaces.
+void GenerateFromStart(const GenerateRequest& request, const std::optional<RunRecord::Reseed>& reseed) {
   RunFolder folder(request.out_dir);
   if (folder.Status() != RunStatus::kNone && !request.overwrite)
     throw InputError(request.out_dir.string() +
@@ -88,9 +95,13 @@ void RunGenerate(const GenerateRequest& request) {
   SCN_LOG_INFO(
       "scenescape {} | back end: {} | {} threads", VersionString(), backend.description, at::get_num_threads());
   if (!plan.start_image.defined()) SCN_LOG_INFO("frame 0 from the prompt: \"{}\"", plan.config.prompt);
-  folder.Begin(NewRecord(plan, backend, request.command_line));
+  RunRecord record = NewRecord(plan, backend, request.command_line);
+  record.reseed = reseed;
+  GeneratorOptions options = ToGeneratorOptions(plan.config, plan.path);
+  ApplyReseed(record, options);
+  folder.Begin(std::move(record));
   RecordingFailure(folder, [&] {
-    SceneGenerator generator(ToGeneratorOptions(plan.config, plan.path), backend.stages);
+    SceneGenerator generator(options, backend.stages);
     FrameReporter reporter(plan.config.frames, 0, request.progress_json);
     const FrameResult first = generator.Start(plan.start_image);
     folder.WriteFrame(first, generator.State());
@@ -98,6 +109,10 @@ void RunGenerate(const GenerateRequest& request) {
     RunFrames(generator, folder, reporter);
   });
 }
+
+}  // namespace
+
+void RunGenerate(const GenerateRequest& request) { GenerateFromStart(request, std::nullopt); }
 
 void RunResume(const ResumeRequest& request) {
   RunFolder folder(request.run_dir);
@@ -151,7 +166,7 @@ void RunResume(const ResumeRequest& request) {
     }
   }
   if (next == 0) {
-    // Not even frame 0 finished: start over in the same folder.
+    // Not even frame 0 finished (or it was damaged): start over in the same folder, keeping a recorded reseed.
     SCN_LOG_INFO("{}: no finished frame, starting the run again", folder.dir().string());
     GenerateRequest fresh;
     fresh.config = record.config;
@@ -159,7 +174,7 @@ void RunResume(const ResumeRequest& request) {
     fresh.command_line = record.command_line;
     fresh.overwrite = true;
     fresh.progress_json = request.progress_json;
-    RunGenerate(fresh);
+    GenerateFromStart(fresh, record.reseed);
     return;
   }
   const RunPlan plan = ResolveRun(record.config, StartImage::kNone);
@@ -176,11 +191,7 @@ void RunResume(const ResumeRequest& request) {
                state.mesh.NumFaces());
   record.resumed.push_back({{"at_frame", next}, {"command_line", request.command_line}});
   GeneratorOptions options = ToGeneratorOptions(plan.config, plan.path);
-  if (record.reseed) {
-    options.reseed_from = record.reseed->from;
-    options.reseed_to = record.reseed->to;
-    options.reseed = record.reseed->seed;
-  }
+  ApplyReseed(record, options);
   folder.Begin(std::move(record), next);
   RecordingFailure(folder, [&] {
     SceneGenerator generator(options, backend.stages);

@@ -15,7 +15,6 @@
 #include <cstring>
 #include <functional>
 #include <map>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -129,10 +128,7 @@ class BadInput : public ::testing::Test {
       std::string output;
       const int code = testing::RunCommand(kMemoryCap + Binary() + " " + args, &output);
       EXPECT_EQ(code, c.code) << c.name << ": " << output;
-      std::vector<std::string> errors;
-      std::istringstream lines(output);
-      for (std::string line; std::getline(lines, line);)
-        if (line.find("[error]") != std::string::npos) errors.push_back(line);
+      const std::vector<std::string> errors = testing::ErrorLines(output);
       ASSERT_EQ(errors.size(), 1u) << c.name << ": " << output;
       for (std::string needle : c.needles) {
         for (size_t p = needle.find("DIR"); p != std::string::npos; p = needle.find("DIR", p))

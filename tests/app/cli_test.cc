@@ -17,28 +17,14 @@ namespace scenescape {
 namespace {
 namespace fs = std::filesystem;
 
-struct Result {
-  int code = -1;
-  std::string output;  // stdout + stderr
-};
-
-Result RunCli(const std::string& args) {
-  Result r;
-  r.code = testing::RunCommand(std::string(SCN_BINARY) + " " + args, &r.output);
-  return r;
-}
+using Result = testing::CommandResult;
+Result RunCli(const std::string& args) { return testing::Run(std::string(SCN_BINARY) + " " + args); }
 
 at::Tensor ReadImageForTest(const fs::path& path) { return ReadImage(path); }
 
-int ErrorLines(const std::string& output) {
-  int n = 0;
-  for (size_t p = output.find("[error]"); p != std::string::npos; p = output.find("[error]", p + 1)) ++n;
-  return n;
-}
-
 void ExpectCleanFailure(const Result& r, int code, const std::string& needle, const fs::path& out) {
   EXPECT_EQ(r.code, code) << r.output;
-  EXPECT_EQ(ErrorLines(r.output), 1) << r.output;
+  EXPECT_EQ(testing::ErrorLines(r.output).size(), 1u) << r.output;
   EXPECT_NE(r.output.find(needle), std::string::npos) << "expected '" << needle << "' in: " << r.output;
   EXPECT_FALSE(fs::exists(out / "run.json")) << "a failed run left run.json";
   EXPECT_FALSE(fs::exists(out / "video.mp4"));

@@ -24,22 +24,8 @@ const std::string kSmall =
     " --set render.frustum_margin_px=32";
 const std::string kArgs = " --frames 6" + kSmall;
 
-struct Result {
-  int code = -1;
-  std::string output;  // stdout + stderr
-};
-
-Result Cli(const std::string& args) {
-  Result r;
-  r.code = testing::RunCommand(std::string(SCN_BINARY) + " " + args, &r.output);
-  return r;
-}
-
-int ErrorLines(const std::string& output) {
-  int n = 0;
-  for (size_t p = output.find("[error]"); p != std::string::npos; p = output.find("[error]", p + 1)) ++n;
-  return n;
-}
+using Result = testing::CommandResult;
+Result Cli(const std::string& args) { return testing::Run(std::string(SCN_BINARY) + " " + args); }
 
 std::string Padded(int index) {
   char name[16];
@@ -150,7 +136,7 @@ TEST_F(Failure, AWriteThatFailsLeavesAFailedRecordAndResumeFinishesTheRun) {
                                              "; exec " + SCN_BINARY + kArgs + " --out " + dir.string() + "'",
                                          &out);
     EXPECT_EQ(code, 4) << c.name << ": " << out;
-    EXPECT_EQ(ErrorLines(out), 1) << c.name << ": " << out;
+    EXPECT_EQ(testing::ErrorLines(out).size(), 1u) << c.name << ": " << out;
     EXPECT_NE(out.find("write failed"), std::string::npos) << c.name << ": " << out;
     EXPECT_EQ(out.find("LOG ERROR"), std::string::npos) << c.name << ": " << out;
     ExpectNothingComplete(dir, c.name);
@@ -189,7 +175,7 @@ TEST_F(Failure, AFullDiskLeavesAFailedRecord) {
   const int code = testing::RunCommand(unshare + " bash -c '" + script + "'", &out);
   ASSERT_NE(code, 99) << "could not mount a tmpfs: " << out;
   EXPECT_EQ(code, 4) << out;
-  EXPECT_EQ(ErrorLines(out), 1) << out;
+  EXPECT_EQ(testing::ErrorLines(out).size(), 1u) << out;
   EXPECT_NE(out.find("disk full"), std::string::npos) << out;
   EXPECT_EQ(out.find("LOG ERROR"), std::string::npos) << out;
   // No video, mesh or temporary file was left in the full folder.
@@ -245,7 +231,7 @@ TEST_F(Failure, ADamagedCompleteRunIsRefusedUntouchedAndRedoRepairsIt) {
   const auto before = Snapshot(dir);
   const Result r = Cli("--resume " + dir.string());
   EXPECT_EQ(r.code, 2) << r.output;
-  EXPECT_EQ(ErrorLines(r.output), 1) << r.output;
+  EXPECT_EQ(testing::ErrorLines(r.output).size(), 1u) << r.output;
   EXPECT_NE(r.output.find("frames/00004.png"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("--redo-frames 4-4"), std::string::npos) << r.output;
   EXPECT_TRUE(Snapshot(dir) == before);
@@ -261,7 +247,7 @@ TEST_F(Failure, AResumeWithAnotherConfigIsRefusedNamingTheKeys) {
   const auto before = Snapshot(dir);
   Result r = Cli("--resume " + dir.string() + " --frames 8 --set render.supersample=3");
   EXPECT_EQ(r.code, 2) << r.output;
-  EXPECT_EQ(ErrorLines(r.output), 1) << r.output;
+  EXPECT_EQ(testing::ErrorLines(r.output).size(), 1u) << r.output;
   EXPECT_NE(r.output.find("frames (run.json: 6, asked: 8)"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("render.supersample (run.json: 2, asked: 3)"), std::string::npos) << r.output;
   // A config file names a whole config: the defaults' 50 frames differ from the run's 6.
@@ -302,7 +288,7 @@ TEST_F(Failure, ABatchLineThatNoLongerMatchesItsRunIsRefusedBeforeAnythingRuns) 
   WriteAtomically(dir / "jobs.jsonl", edited);
   const Result r = Cli(batch);
   EXPECT_EQ(r.code, 2) << r.output;
-  EXPECT_EQ(ErrorLines(r.output), 1) << r.output;
+  EXPECT_EQ(testing::ErrorLines(r.output).size(), 1u) << r.output;
   EXPECT_NE(r.output.find("jobs.jsonl:1: "), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("seed (run.json: 3, this line: 4)"), std::string::npos) << r.output;
   EXPECT_TRUE(Snapshot(dir / "runs") == before) << "the batch ran something";

@@ -142,6 +142,24 @@ TEST_F(Resume, RedoFramesWithTheSameSeedReproducesAndANewSeedChangesOnlyThoseFra
   EXPECT_EQ(run["frames"][2]["scores"], run_ref["frames"][2]["scores"]);
   EXPECT_NE(run["frames"][3]["scores"], run_ref["frames"][3]["scores"]);
   EXPECT_NE(run["frames"][4]["scores"], run_ref["frames"][4]["scores"]);
+
+  // The run as a kill after its last frame leaves it (status still "running"), then frame 0 damaged outside the
+  // tool: resume starts the run again from frame 0 and keeps the recorded reseed, so frames 3-4 come out as the
+  // seed-99 redo made them.
+  auto killed = run;
+  killed["status"] = "running";
+  WriteAtomically(dir / "run.json", killed.dump(2));
+  std::string frame0 = ReadFile(dir / "frames/00000.png");
+  frame0[frame0.size() / 2] ^= 0x5a;
+  WriteAtomically(dir / "frames/00000.png", frame0);
+  ASSERT_EQ(Exec(Bin() + " --resume " + dir.string(), &out), 0) << out;
+  EXPECT_NE(out.find("starting the run again"), std::string::npos) << out;
+  const auto restarted = nlohmann::json::parse(ReadFile(dir / "run.json"));
+  EXPECT_EQ(restarted["status"], "complete");
+  ASSERT_TRUE(restarted.contains("reseed")) << restarted.dump();
+  EXPECT_EQ(restarted["reseed"]["seed"], 99);
+  EXPECT_TRUE(ReadFile(dir / "frames/00000.png") == ReadFile(ref / "frames/00000.png"));
+  for (int i : {2, 3, 4}) EXPECT_EQ(restarted["frames"][i]["scores"], run["frames"][i]["scores"]) << "frame " << i;
 }
 
 TEST_F(Resume, BadResumeTargets) {

@@ -199,7 +199,9 @@ enum class KeyframeUnits { kRelative, kAbsolute };
 
 struct Keyframe {
   int frame = 0;
-  // Camera centre in the path's frame, in file units (see "units").
+  // Camera centre in the path's frame, in file units (see "units"). Every number of a keyframe's arrays (position,
+  // look_at, up, rotation, cam_from_world) must lie within +-1e6 (limits::kMaxKeyframeCoordinate): beyond that the
+  // centripetal Catmull-Rom's knot distances overflow and the interpolated camera becomes NaN.
   Eigen::Vector3d position = Eigen::Vector3d::Zero();
   // world_from_cam rotation in the path's frame, unit norm.
   Eigen::Quaterniond rotation = Eigen::Quaterniond::Identity();
