@@ -1,7 +1,9 @@
 #include "scenescape/pipeline/earlier_views.h"
 
 #include <ATen/ATen.h>
+#include <ATen/Parallel.h>
 
+#include <algorithm>
 #include <limits>
 
 #include "scenescape/core/check.h"
@@ -9,38 +11,48 @@
 namespace scenescape {
 namespace {
 
-// For points [n,3] float64 in world: the factor (>= 1) by which each must
-// move away from the new frame's camera along its ray to lie behind what
-// `view` saw, 1 where it hides nothing.
-at::Tensor PushFactor(const at::Tensor& points, const SeenView& view) {
-  const Eigen::Matrix4d& m = view.camera.cam_from_world;
-  const at::Tensor r = at::empty({3, 3}, at::kDouble), t = at::empty({3}, at::kDouble);
-  for (int i = 0; i < 3; ++i) {
-    t[i] = m(i, 3);
-    for (int j = 0; j < 3; ++j) r[i][j] = m(i, j);
-  }
-  const at::Tensor p = points.to(at::kDouble);
-  const at::Tensor pc = at::matmul(p, r.t()) + t;
-  const at::Tensor z = pc.select(1, 2);
-  const Intrinsics& k = view.camera.intrinsics;
-  const at::Tensor zs = z.clamp_min(1e-9);
-  const at::Tensor u = (pc.select(1, 0) / zs * k.fx + k.cx) / kViewPool;
-  const at::Tensor v = (pc.select(1, 1) / zs * k.fy + k.cy) / kViewPool;
-  const int64_t h = view.depth.size(0), w = view.depth.size(1);
-  const at::Tensor inside = (z > 1e-9) & (u >= 0) & (v >= 0) & (u < w) & (v < h);
-  const at::Tensor iu = u.clamp(0, w - 1).to(at::kLong), iv = v.clamp(0, h - 1).to(at::kLong);
-  const at::Tensor seen = view.depth.to(at::kDouble).reshape({-1}).index_select(0, iv * w + iu);
-  const at::Tensor hides = inside & (seen > 0) & (z < seen * (1.0 - kOcclusionMargin));
-  // Moving a point away from `centre` by f moves it away from the view's camera
-  // by about f too when the two cameras are close; the passes correct the rest.
-  const at::Tensor factor = seen * (1.0 + kOcclusionMargin) / zs;
-  return at::where(hides, factor, at::ones_like(factor));
-}
+// Plain loops over points x views, not tensor ops: a run holds one view per
+// frame, and the tensor version (a dozen [n] temporaries per view, 4 times
+// over) took 10-35 s per frame by frame 22 of the demo (gdb samples: all of it
+// in PushFactor's element-wise ops), against well under a second here.
+class ViewLookup {
+ public:
+  explicit ViewLookup(const SeenView& view)
+      : r_(view.camera.cam_from_world.topLeftCorner<3, 3>()),
+        t_(view.camera.cam_from_world.topRightCorner<3, 1>()),
+        k_(view.camera.intrinsics),
+        h_(view.depth.size(0)),
+        w_(view.depth.size(1)),
+        depth_(view.depth.data_ptr<float>()) {}
 
-at::Tensor Hiding(const at::Tensor& points, const std::vector<SeenView>& views) {
-  at::Tensor any = at::zeros({points.size(0)}, at::kBool);
-  for (const SeenView& view : views) any |= PushFactor(points, view) > 1.0;
-  return any;
+  // The factor (>= 1) by which `p` must move away from the new frame's camera
+  // along its ray to lie behind what the view saw, 1 where it hides nothing.
+  // Moving a point away from the new camera by f moves it away from the view's
+  // camera by about f too when the two cameras are close; the passes correct
+  // the rest.
+  double PushFactor(const Eigen::Vector3d& p) const {
+    const Eigen::Vector3d pc = r_ * p + t_;
+    const double z = pc.z();
+    if (!(z > 1e-9)) return 1.0;
+    const double u = (pc.x() / z * k_.fx + k_.cx) / kViewPool, v = (pc.y() / z * k_.fy + k_.cy) / kViewPool;
+    if (!(u >= 0 && v >= 0 && u < w_ && v < h_)) return 1.0;
+    const double seen = depth_[static_cast<int64_t>(v) * w_ + static_cast<int64_t>(u)];
+    if (seen <= 0 || z >= seen * (1.0 - kOcclusionMargin)) return 1.0;
+    return seen * (1.0 + kOcclusionMargin) / z;
+  }
+
+ private:
+  Eigen::Matrix3d r_;
+  Eigen::Vector3d t_;
+  Intrinsics k_;
+  int64_t h_, w_;
+  const float* depth_;
+};
+
+double MaxPushFactor(const Eigen::Vector3d& p, const std::vector<ViewLookup>& views) {
+  double f = 1.0;
+  for (const ViewLookup& view : views) f = std::max(f, view.PushFactor(p));
+  return f;
 }
 
 }  // namespace
@@ -66,26 +78,50 @@ EarlierViewStats KeepEarlierViewsVisible(
   EarlierViewStats stats;
   const int64_t nv = mesh.NumVertices() - first_vertex;
   if (views.empty() || nv <= 0) return stats;
-  const Eigen::Vector3d c = camera.CenterInWorld();
-  const at::Tensor centre = at::tensor({c.x(), c.y(), c.z()}, at::kDouble);
-  at::Tensor p = mesh.vertices.narrow(0, first_vertex, nv).to(at::kDouble);
-  at::Tensor moved = at::zeros({nv}, at::kBool);
-  for (int pass = 0; pass < 3; ++pass) {
-    at::Tensor factor = at::ones({nv}, at::kDouble);
-    for (const SeenView& view : views) factor = at::maximum(factor, PushFactor(p, view));
-    const at::Tensor push = factor > 1.0;
-    if (!push.any().item<bool>()) break;
-    moved |= push;
-    p = centre + (p - centre) * factor.clamp_max(100.0).unsqueeze(1);
+  std::vector<ViewLookup> lookups;
+  lookups.reserve(views.size());
+  for (const SeenView& view : views) {
+    SCN_CHECK(view.depth.device().is_cpu() && view.depth.scalar_type() == at::kFloat && view.depth.is_contiguous())
+        << "SeenView depth must be a contiguous float32 CPU tensor";
+    lookups.emplace_back(view);
   }
-  stats.pushed_vertices = moved.sum().item<int64_t>();
-  if (stats.pushed_vertices > 0) mesh.vertices.narrow(0, first_vertex, nv).copy_(p.to(at::kFloat));
+  const Eigen::Vector3d centre = camera.CenterInWorld();
+  // The mesh itself when it is already contiguous float32 on the CPU (no copy).
+  at::Tensor cpu = mesh.vertices.to(at::kCPU, at::kFloat).contiguous();
+  float* vertices = cpu.data_ptr<float>() + 3 * first_vertex;
+  std::vector<uint8_t> moved(nv, 0);
+  at::parallel_for(0, nv, 2048, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) {
+      float* v = vertices + 3 * i;
+      Eigen::Vector3d p(v[0], v[1], v[2]);
+      for (int pass = 0; pass < 3; ++pass) {
+        const double factor = MaxPushFactor(p, lookups);
+        if (factor <= 1.0) break;
+        moved[i] = 1;
+        p = centre + (p - centre) * std::min(factor, 100.0);
+      }
+      if (moved[i])
+        for (int j = 0; j < 3; ++j) v[j] = static_cast<float>(p[j]);
+    }
+  });
+  for (uint8_t m : moved) stats.pushed_vertices += m;
+  if (stats.pushed_vertices > 0 && !cpu.is_same(mesh.vertices)) mesh.vertices.copy_(cpu);
 
   const int64_t nf = mesh.NumFaces() - first_face;
   if (nf <= 0) return stats;
-  const at::Tensor faces = mesh.faces.narrow(0, first_face, nf).to(at::kLong);
-  const at::Tensor centroids = mesh.vertices.index_select(0, faces.reshape({-1})).reshape({nf, 3, 3}).mean(1);
-  const at::Tensor keep = ~Hiding(centroids.to(at::kDouble), views);
+  // New faces whose centroid an earlier view still sees in front of its surface.
+  const at::Tensor faces = mesh.faces.narrow(0, first_face, nf).to(at::kLong).contiguous();
+  const int64_t* f = faces.data_ptr<int64_t>();
+  const float* all = cpu.data_ptr<float>();
+  at::Tensor keep = at::empty({nf}, at::kBool);
+  bool* k = keep.data_ptr<bool>();
+  at::parallel_for(0, nf, 2048, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) {
+      Eigen::Vector3d c = Eigen::Vector3d::Zero();
+      for (int j = 0; j < 3; ++j) c += Eigen::Map<const Eigen::Vector3f>(all + 3 * f[3 * i + j]).cast<double>();
+      k[i] = MaxPushFactor(c / 3.0, lookups) <= 1.0;
+    }
+  });
   stats.dropped_faces = nf - keep.sum().item<int64_t>();
   if (stats.dropped_faces > 0)
     mesh.faces =

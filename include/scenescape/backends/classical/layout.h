@@ -5,7 +5,8 @@
 // the image's lines, horizon and sky determine. Three models, tried in order:
 //   room    a box seen from inside (classical/depth.h: FitBoxModel): a central
 //           vanishing point (VP) that many lines converge to, from above (a
-//           ceiling) and from below (a floor), and no sky. A box puts near
+//           ceiling; or a plain ceiling seen as a smooth top region outlined
+//           by straight lines) and from below (a floor), and no sky. A box puts near
 //           surfaces all around the border, so it needs both.
 //   street  the same box without its ceiling (an open street or a corridor of
 //           facades): a central VP with converging lines but sky, or none of
@@ -32,7 +33,9 @@
 // level camera).
 // Sky: pixels connected to the top border that are smooth (low gradient) and
 // bright, and either bluish or unsaturated; a component must cover
-// min_sky_fraction of the image and min_sky_top_fraction of the top border.
+// min_sky_fraction of the image and min_sky_top_fraction of the top border,
+// and its outline must not run along straight line segments (a plain ceiling,
+// bounded by the room's edges, passes the colour test too; skylines are broken).
 // Sky depth = sky_depth_ratio x the farthest non-sky depth.
 // The depth is finally scaled so that its median (over non-sky pixels) is the
 // box model's back_wall_depth, so every model has the same depth scale.
@@ -45,6 +48,7 @@
 #include <vector>
 
 #include "scenescape/backends/classical/depth.h"
+#include "scenescape/backends/classical/vanishing.h"
 #include "scenescape/pipeline/stages.h"
 
 namespace scenescape {
@@ -59,7 +63,11 @@ struct LayoutOptions {
   // length to converge...
   double min_converging = 0.08;
   // ...and a room this share of the converging length above the VP (midpoint
-  // above, |dy| > |dx| / 2: a ceiling) and the same below (a floor).
+  // above, |dy| > |dx| / 2: a ceiling) and the same below (a floor). A plain
+  // ceiling shows only its two edges with the walls (a floor's planks or tiles
+  // add many lines), so a smooth top region outlined by straight lines (see
+  // Sky below) counts as the ceiling too. Lowering this to 0.12 instead made
+  // Aloe (17% below) a room, ranking its depth backwards.
   double min_side_share = 0.2;
   double default_contact = 0.35;      // ground: contact row without line evidence (0..1)
   int contact_bands = 16;             // ground: column bands searched for the contact row
@@ -67,6 +75,9 @@ struct LayoutOptions {
   double vertical_angle_deg = 8;      // segments within this of the image's vertical
   double min_sky_fraction = 0.02;     // of the image
   double min_sky_top_fraction = 0.2;  // of the top border
+  // A candidate whose outline (the image border left out) runs along line
+  // segments for more than this share is a surface, not sky (a plain ceiling).
+  double max_sky_straight_outline = 0.6;
   double sky_depth_ratio = 3.0;
 };
 
@@ -91,7 +102,15 @@ at::Tensor RenderLayoutDepth(const SceneLayout& layout,
                              const LayoutOptions& options = {});
 
 // CV_8U sky mask of `bgr` (CV_8UC3), see above; empty when there is none.
-cv::Mat DetectSky(const cv::Mat& bgr, double min_fraction = 0.02, double min_top_fraction = 0.2);
+// `segments`: the image's line segments (pixels of `bgr`). surface_fraction
+// (optional): the image share of the candidates left out as surfaces (their
+// outline runs along the segments).
+cv::Mat DetectSky(const cv::Mat& bgr,
+                  const std::vector<LineSegment>& segments,
+                  double min_fraction = 0.02,
+                  double min_top_fraction = 0.2,
+                  double max_straight_outline = 0.6,
+                  double* surface_fraction = nullptr);
 
 // The classical back end's DepthEstimator. Every frame fits the layout of its
 // own image (so a resumed run repeats the frames of one that never stopped);
