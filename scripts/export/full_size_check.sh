@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The real architectures at their real sizes (random weights), exported with scripts/export and run by
 # scenescape on the CPU: export time, file sizes, load time, per-stage time and peak memory, and one
-# reduced frame. Not part of CI's default run (ctest label "fullsize"; about an hour and up to ~20 GB
+# reduced frame. Not part of CI's default run (ctest label "fullsize"; 1-2 hours per set and up to ~20 GB
 # of RAM on 2 cores, ~8 GB of disk per set).
 #
 # Usage: scripts/export/full_size_check.sh WORK [--set sd2|sd15] [--sources CACHE] [--from DIR]
