@@ -12,6 +12,9 @@
 
 namespace scenescape {
 
+// Mapper runs per evaluation (the median is reported, see colmap_check.cc).
+constexpr int kColmapRuns = 3;
+
 // Runs COLMAP in run_dir/colmap_eval and compares with `known` (camera i is
 // frames/0000i.png). Throws ResourceError when the colmap program is missing.
 nlohmann::json ColmapConsistency(const std::filesystem::path& run_dir,
