@@ -178,10 +178,7 @@ json FileRecordOf(const fs::path& file) {
 }
 
 // A value for a one-line message: long ones (a prompt) cut.
-std::string Short(const json& value) {
-  const std::string text = value.is_null() ? "absent" : value.dump();
-  return text.size() <= 60 ? text : text.substr(0, 57) + "...";
-}
+std::string Short(const json& value) { return value.is_null() ? "absent" : JsonReader::Brief(value); }
 
 void CollectDifferences(const json& a,
                         const json& b,

@@ -9,6 +9,7 @@
 #include "cli/command.h"
 #include "scenescape/core/check.h"
 #include "scenescape/core/logging.h"
+#include "scenescape/core/utf8.h"
 
 int main(int argc, char** argv) {
   using namespace scenescape;
@@ -38,13 +39,10 @@ int main(int argc, char** argv) {
   // is UTF-8: an argument that is not (a file name in another encoding) is
   // refused here, not when the first frame's record is written.
   for (int i = 1; i < argc; ++i) {
-    const nlohmann::json text = std::string(argv[i]);
-    try {
-      (void)text.dump();
-    } catch (const nlohmann::json::type_error&) {
+    if (!IsUtf8(argv[i])) {
       SCN_LOG_ERROR("argument {} {}: not valid UTF-8 (scenescape records its arguments in run.json, which is UTF-8)",
                     i,
-                    text.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+                    QuotedReplacingInvalid(argv[i]));
       return static_cast<int>(ExitCode::kBadInput);
     }
   }

@@ -7,6 +7,7 @@
 #include "scenescape/core/fs.h"
 #include "scenescape/core/json_reader.h"
 #include "scenescape/core/options_json.h"
+#include "scenescape/core/utf8.h"
 
 namespace scenescape {
 namespace fs = std::filesystem;
@@ -96,6 +97,8 @@ json LoadConfigJson(const fs::path& file) {
 
 void ApplyOverride(json& doc, const std::string& assignment) {
   const size_t eq = assignment.find('=');
+  // Keys and values become JSON (and run.json): text that is not UTF-8 is refused here, not when it is written.
+  if (!IsUtf8(assignment)) throw InputError("--set " + QuotedReplacingInvalid(assignment) + ": not valid UTF-8");
   if (eq == std::string::npos || eq == 0) throw InputError("--set " + assignment + ": expected key.path=value");
   const std::string key = assignment.substr(0, eq);
   const std::string text = assignment.substr(eq + 1);

@@ -95,7 +95,8 @@ std::string JsonReader::KeyPath(const std::string& key) const {
 }
 
 std::string JsonReader::Brief(const json& value) {
-  std::string s = value.dump();
+  // replace: a message about a value must not itself fail on a string that is not UTF-8.
+  std::string s = value.dump(-1, ' ', false, json::error_handler_t::replace);
   return s.size() > 60 ? s.substr(0, 57) + "..." : s;
 }
 

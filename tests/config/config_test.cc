@@ -6,6 +6,7 @@
 
 #include "scenescape/core/check.h"
 #include "scenescape/core/fs.h"
+#include "scenescape/core/json_reader.h"
 #include "testing.h"
 
 namespace scenescape {
@@ -77,6 +78,21 @@ TEST(Config, ParentChainAndOverrides) {
   ASSERT_TRUE(c.camera.fov.value.has_value());
   EXPECT_DOUBLE_EQ(*c.camera.fov.value, 60.0);
   EXPECT_NEAR(c.camera.ToIntrinsics().HorizontalFovDeg(), 60.0, 1e-9);
+}
+
+// Found by fuzz_config: a --set value that is not UTF-8 became a JSON string that nlohmann_json then refused to
+// write (type_error 316) in the middle of an error message. It is refused where it is read.
+TEST(Config, OverrideThatIsNotUtf8IsRefusedWithALine) {
+  json doc = json::object();
+  try {
+    ApplyOverride(doc, "camera.w\x9a" "dth=512");
+    ADD_FAILURE() << "accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("not valid UTF-8"), std::string::npos) << e.what();
+  }
+  EXPECT_TRUE(doc.empty());
+  // A message about a value never throws, whatever the value holds.
+  EXPECT_EQ(JsonReader::Brief(json(std::string("a\x9a"))), "\"a\xef\xbf\xbd\"");
 }
 
 TEST(Config, BadFilesNameTheFile) {
