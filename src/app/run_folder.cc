@@ -221,7 +221,9 @@ at::Tensor TakeTensor(
                      std::to_string(cols) + " values declared, " + std::to_string(left) + " bytes left)");
   at::Tensor t = at::empty({rows, cols}, type);
   const size_t bytes = static_cast<size_t>(rows * cols) * element;
-  std::memcpy(t.data_ptr(), data.data() + offset, bytes);
+  // An empty tensor's data_ptr() is null, and memcpy from or to null is undefined even for 0 bytes (UBSan, found
+  // by fuzz_run_state: a frame that adds no vertex).
+  if (bytes > 0) std::memcpy(t.data_ptr(), data.data() + offset, bytes);
   offset += bytes;
   return t;
 }
