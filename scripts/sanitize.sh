@@ -39,7 +39,9 @@ fi
 cmake --build build-asan -j "$jobs"
 echo "sanitize: built in $(($(date +%s) - start)) s"
 # A finding ends the process with a report, never a silent continue.
-export ASAN_OPTIONS=${ASAN_OPTIONS:-halt_on_error=1:detect_stack_use_after_return=1:check_initialization_order=1}
+# max_allocation_size_mb + allocator_may_return_null: an allocation sized by unchecked input fails as
+# std::bad_alloc, as under app/bad_input_test's `ulimit -v` in the normal build (which ASan's shadow memory rules out).
+export ASAN_OPTIONS=${ASAN_OPTIONS:-halt_on_error=1:detect_stack_use_after_return=1:check_initialization_order=1:max_allocation_size_mb=6000:allocator_may_return_null=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 start=$(date +%s)
 status=0
