@@ -15,6 +15,7 @@ packages=(
   python3                                     # scripts/paper (make_jobs.py, tabulate.py: standard library only)
   clang-format                                # scripts/format.sh
   clang-14 libclang-rt-14-dev libomp-14-dev   # scripts/sanitize.sh (ASan + UBSan build) and the fuzz targets
+  llvm-14 lld-14                              # what CMake takes for that build when present (llvm-ar-14, ld.lld-14)
   libtinygltf-dev                             # GLB export (io/gltf_export, tests/io/gltf_test)
   python3-torch                               # PyTorch 1.13, the build of libtorch-dev: tests/export runs
                                               # scripts/export on small modules and loads the files in C++
