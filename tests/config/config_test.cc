@@ -85,7 +85,9 @@ TEST(Config, ParentChainAndOverrides) {
 TEST(Config, OverrideThatIsNotUtf8IsRefusedWithALine) {
   json doc = json::object();
   try {
-    ApplyOverride(doc, "camera.w\x9a" "dth=512");
+    ApplyOverride(doc,
+                  "camera.w\x9a"
+                  "dth=512");
     ADD_FAILURE() << "accepted";
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find("not valid UTF-8"), std::string::npos) << e.what();

@@ -1,9 +1,22 @@
 #include "scenescape/backends/classical/background_side.h"
 
+#include <opencv2/imgproc.hpp>
+
 namespace scenescape {
+
+cv::Mat NearSideOfEdges(const cv::Mat& depth, const cv::Mat& hole, int reach_px) {
+  // The far side's depth at the hole pixels that have a near side, spread over
+  // reach_px; the known pixels nearer than kNearSide x that are the front.
+  cv::Mat far(hole.size(), CV_32F, cv::Scalar(0));
+  const BackgroundSide side(hole);
+  side.ForEachEdge(depth, [&](int i, float far_depth) { far.ptr<float>()[i] = far_depth; });
+  cv::dilate(far, far, cv::getStructuringElement(cv::MORPH_RECT, cv::Size(2 * reach_px + 1, 2 * reach_px + 1)));
+  return (depth > 0) & (depth < far * BackgroundSide::kNearSide) & (hole == 0);
+}
 
 BackgroundSide::BackgroundSide(const cv::Mat& hole) : width_(hole.cols) {
   const int h = hole.rows, w = hole.cols;
+  // Opposite directions in pairs (2j, 2j + 1): Enclosed relies on it.
   static const int kDirs[8][2] = {{1, 0}, {-1, 0}, {0, 1}, {0, -1}, {1, 1}, {-1, -1}, {1, -1}, {-1, 1}};
   for (int d = 0; d < 8; ++d) {
     std::vector<int>& nearest = nearest_[d];

@@ -336,7 +336,8 @@ at::Tensor RenderLayoutDepth(const SceneLayout& layout, const Intrinsics& intrin
           z = gw > 1e-9 ? 1.0 / gw : inf;
         } else {
           const double mw = m.dot(w);
-          z = mw > 1e-9 ? wall_offset / mw : inf;
+          const double u = (x + 0.5 - k.cx) / (0.5 * k.width);
+          z = mw > 1e-9 ? wall_offset / mw * (1.0 + o.wall_bend * u * u) : inf;
         }
         out[y * k.width + x] = static_cast<float>(z);
       }

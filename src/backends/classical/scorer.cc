@@ -5,6 +5,7 @@
 
 #include <cmath>
 
+#include "scenescape/backends/classical/background_side.h"
 #include "scenescape/core/check.h"
 #include "scenescape/io/opencv_convert.h"
 
@@ -83,7 +84,10 @@ void WindowSums(const at::Tensor& image, const cv::Mat& select, cv::Mat* sum, cv
   cv::boxFilter(sel_f, *count, CV_32F, win, cv::Point(-1, -1), false, cv::BORDER_CONSTANT);
 }
 
-Geometry Analyse(const at::Tensor& image, const at::Tensor& hole_t) {
+// front: CV_8U, nonzero = a known pixel on the near side of a depth edge
+// (background_side.h: NearSideOfEdges), or empty. Such pixels make no seam
+// pair and no mirror: a fill continues the surface behind the edge.
+Geometry Analyse(const at::Tensor& image, const at::Tensor& hole_t, const cv::Mat& front) {
   Geometry g;
   g.h = static_cast<int>(image.size(0));
   g.w = static_cast<int>(image.size(1));
@@ -92,14 +96,14 @@ Geometry Analyse(const at::Tensor& image, const at::Tensor& hole_t) {
   const cv::Mat hole(h, w, CV_8UC1, hole_u8.data_ptr());
   const cv::Mat known = 1 - hole;
   const cv::Mat in_band = hole & Dilate(known);
-  const cv::Mat out_band = known & Dilate(hole);
+  const cv::Mat out_band = front.empty() ? known & Dilate(hole) : known & Dilate(hole) & (front == 0);
   g.hole.assign(hole.datastart, hole.dataend);
   g.in_band.assign(in_band.datastart, in_band.dataend);
   g.out_band.assign(out_band.datastart, out_band.dataend);
 
   const float* c = image.data_ptr<float>();
   cv::Mat ksum, ksum_sq, kcount;
-  WindowSums(image, known, &ksum, &ksum_sq, &kcount);
+  WindowSums(image, front.empty() ? known : known & (front == 0), &ksum, &ksum_sq, &kcount);
 
   const int dx[4] = {1, -1, 0, 0}, dy[4] = {0, 0, 1, -1};
   double rough_sum = 0.0;
@@ -122,6 +126,7 @@ Geometry Analyse(const at::Tensor& image, const at::Tensor& hole_t) {
           ++rough_n;
         }
       }
+      if (!front.empty() && front.at<uint8_t>(y, x)) continue;
       for (int k = 0; k < 4; ++k) {
         const int px = x + dx[k], py = y + dy[k];
         if (px < 0 || px >= w || py < 0 || py >= h) continue;
@@ -156,7 +161,7 @@ Geometry Analyse(const at::Tensor& image, const at::Tensor& hole_t) {
   for (int64_t i = 0; i < static_cast<int64_t>(h) * w; ++i) {
     if (!g.in_band[i]) continue;
     const int64_t q = where[labels.ptr<int>()[i]];
-    if (q < 0) continue;
+    if (q < 0 || (!front.empty() && front.ptr<uint8_t>()[q])) continue;
     const int mx = static_cast<int>(2 * (q % w) - i % w), my = static_cast<int>(2 * (q / w) - i / w);
     if (mx < 0 || my < 0 || mx >= w || my >= h) continue;
     const int64_t m = static_cast<int64_t>(my) * w + mx;
@@ -173,7 +178,8 @@ Geometry Analyse(const at::Tensor& image, const at::Tensor& hole_t) {
 
 std::vector<SeamScorer::Terms> SeamScorer::ScoreTerms(const std::vector<at::Tensor>& candidates,
                                                       const at::Tensor& image,
-                                                      const at::Tensor& hole_mask) const {
+                                                      const at::Tensor& hole_mask,
+                                                      const at::Tensor& known_depth) const {
   SCN_CHECK(image.defined() && image.dim() == 3 && image.size(2) == 3) << "SeamScorer: image must be [H,W,3]";
   SCN_CHECK(hole_mask.defined() && hole_mask.dim() == 2 && hole_mask.size(0) == image.size(0) &&
             hole_mask.size(1) == image.size(1))
@@ -185,11 +191,18 @@ std::vector<SeamScorer::Terms> SeamScorer::ScoreTerms(const std::vector<at::Tens
   const at::Tensor img = image.to(at::kCPU, at::kFloat).contiguous();
   const at::Tensor hole = hole_mask.to(at::kCPU).ne(0);
   std::vector<Terms> terms(candidates.size());
-  const Geometry g = Analyse(img, hole);
+  const at::Tensor hole_u8 = hole.to(at::kByte).contiguous();
+  const cv::Mat hole_mat(static_cast<int>(img.size(0)), static_cast<int>(img.size(1)), CV_8UC1, hole_u8.data_ptr());
+  cv::Mat front;
+  if (known_depth.defined()) {
+    SCN_CHECK(known_depth.dim() == 2 && known_depth.size(0) == img.size(0) && known_depth.size(1) == img.size(1))
+        << "SeamScorer: known_depth must be [H,W] like the image, got " << known_depth.sizes();
+    front = NearSideOfEdges(DepthToMat(known_depth.to(at::kCPU, at::kFloat).contiguous()), hole_mat, 2);
+  }
+  Geometry g = Analyse(img, hole, front);
+  if (g.pairs.empty() && !front.empty()) g = Analyse(img, hole, cv::Mat());  // only depth edges: judge them all
   if (g.pairs.empty()) return terms;
 
-  const at::Tensor hole_u8 = hole.to(at::kByte).contiguous();
-  const cv::Mat hole_mat(g.h, g.w, CV_8UC1, hole_u8.data_ptr());
   for (size_t ci = 0; ci < candidates.size(); ++ci) {
     const at::Tensor cand = candidates[ci].to(at::kCPU, at::kFloat).contiguous();
     const float* c = cand.data_ptr<float>();
@@ -227,7 +240,7 @@ std::vector<double> SeamScorer::Score(const std::vector<at::Tensor>& candidates,
                                       const at::Tensor& hole_mask,
                                       const FrameContext& context) {
   std::vector<double> scores;
-  for (const Terms& t : ScoreTerms(candidates, image, hole_mask)) scores.push_back(t.Score());
+  for (const Terms& t : ScoreTerms(candidates, image, hole_mask, context.known_depth)) scores.push_back(t.Score());
   return scores;
 }
 

@@ -182,6 +182,11 @@ TEST(OpenCvInpainter, BackgroundFillTakesTheFarSideOfADepthEdge) {
   EXPECT_LT(guided_err, 0.01);
   EXPECT_GT(blind_err, 5 * guided_err);
   EXPECT_GT(telea_err, 5 * guided_err);
+  // Given the depth, the scorer judges the fill against the wall, not against
+  // the square in front (which every right fill differs from), and picks it.
+  SeamScorer scorer;
+  const auto scores = scorer.Score(guided, WithJunk(truth, hole), hole, with_depth);
+  EXPECT_EQ(std::max_element(scores.begin(), scores.end()) - scores.begin(), 0);
 }
 
 TEST(OpenCvInpainter, EdgeCases) {

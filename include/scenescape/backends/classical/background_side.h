@@ -19,6 +19,16 @@
 
 namespace scenescape {
 
+// The known pixels on the near side of a depth edge at a hole: CV_8U, 255 at
+// the known pixels within reach_px (chessboard) of a hole pixel that has a
+// near side (BackgroundSide::ForEachEdge) and nearer than kNearSide x that
+// pixel's far side. hole: CV_8U, nonzero = hole; depth: CV_32F at the known
+// pixels. A fill of the hole continues the surface behind such an edge, so
+// these pixels are neither a source (classical/inpaint.h, reach 16: Telea
+// must not march in from the foreground) nor a seam to match
+// (classical/scorer.h, reach 2: the edge's own pixels).
+cv::Mat NearSideOfEdges(const cv::Mat& depth, const cv::Mat& hole, int reach_px);
+
 class BackgroundSide {
  public:
   // A neighbour nearer than this x the farthest one is on the near side.
@@ -47,6 +57,35 @@ class BackgroundSide {
       ++n;
     }
     return n;
+  }
+
+  // Calls f(i, far) for every hole pixel i at a depth edge: some of its 8
+  // nearest known pixels are nearer than kNearSide x the farthest of them
+  // (far, the depth of the surface behind the edge).
+  template <class F>
+  void ForEachEdge(const cv::Mat& depth, F&& f) const {
+    const float* z = depth.ptr<float>();
+    for (size_t i = 0; i < nearest_[0].size(); ++i) {
+      if (nearest_[0][i] == static_cast<int>(i)) continue;  // known
+      float far = -1.0f;
+      for (const auto& d : nearest_)
+        if (d[i] >= 0) far = std::max(far, z[d[i]]);
+      for (const auto& d : nearest_)
+        if (d[i] >= 0 && z[d[i]] < kNearSide * far) {
+          f(static_cast<int>(i), far);
+          break;
+        }
+    }
+  }
+
+  // True when hole pixel i lies between known pixels along one of the 4
+  // lines through it (both directions of a pair find one): a disocclusion
+  // behind an edge does; a band outside the previous view, open towards the
+  // image border, does not.
+  bool Enclosed(int i) const {
+    for (int d = 0; d < 8; d += 2)
+      if (nearest_[d][i] >= 0 && nearest_[d + 1][i] >= 0) return true;
+    return false;
   }
 
  private:

@@ -18,13 +18,16 @@ namespace scenescape {
 
 // Produces candidates from distinct fills, in this fixed order:
 //   k = 0  background: depth-guided, for disocclusions. With
-//          context.known_depth, a hole pixel next to a depth edge takes the
-//          mean (weights 1 / distance^2) of its far-side neighbours among the
-//          nearest known pixels along the 8 grid directions
-//          (classical/background_side.h), so the surface behind the edge
-//          fills the hole, as in depth-image-based rendering; the other hole
-//          pixels take Telea r3. Without depth, the mean of all 8 neighbours.
-//          (Hand-written: no OpenCV fill takes depth.)
+//          context.known_depth, a hole pixel that lies between known pixels
+//          (classical/background_side.h: Enclosed; a band outside the
+//          previous view does not) and next to a depth edge takes the mean
+//          of two background-side estimates, as depth-image-based rendering
+//          fills disocclusions: the mean (weights 1 / distance^2) of its
+//          far-side neighbours among the nearest known pixels along the 8
+//          grid directions, and Telea r3 with the foreground within 16 px
+//          of the edge masked too (NearSideOfEdges); the other hole pixels take Navier-Stokes
+//          r5. Without depth, the mean of all 8 neighbours. (Hand-written:
+//          no OpenCV fill takes depth.)
 //   k = 1  offset_copy: exemplar synthesis for larger holes and the bands
 //          outside the previous view: each hole region copies real texture
 //          from one offset, the one whose shifted ring of known pixels

@@ -44,6 +44,12 @@
 //               shows as a symmetry seam along the band edge, scores ~1; a
 //               continuation or a translated copy ~0. Flat surroundings have
 //               no such pixels (Y = 0).
+//  Depth edges: with context.known_depth, the known pixels on the near side
+//  of a depth edge at the hole (background_side.h: NearSideOfEdges) make no
+//  seam pair and no mirror: a disocclusion is filled from the surface behind
+//  the edge, and its colour rightly differs from the foreground's. (Without
+//  this the scorer preferred fills that smear the foreground into the hole.)
+//  When every seam pair lies on such an edge, all of them count.
 //  score = -(S + T + M + Y); higher is better. A candidate with no hole pixels, or
 //  a hole without known neighbours, scores 0.
 // Cost at 512x512 on a 2-core VM: ~10 ms of set-up per call plus ~1-2 ms per
@@ -74,9 +80,12 @@ class SeamScorer : public CandidateScorer {
     double symmetry = 0.0;  // Y
     double Score() const { return -(seam + texture + colour + symmetry); }
   };
+  // known_depth: [H,W] float32 depth of the known pixels (<= 0 in the holes)
+  // or undefined; Score passes context.known_depth.
   std::vector<Terms> ScoreTerms(const std::vector<at::Tensor>& candidates,
                                 const at::Tensor& image,
-                                const at::Tensor& hole_mask) const;
+                                const at::Tensor& hole_mask,
+                                const at::Tensor& known_depth = at::Tensor()) const;
 };
 
 }  // namespace scenescape
