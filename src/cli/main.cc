@@ -5,14 +5,36 @@
 #include <CLI/CLI.hpp>
 #include <c10/util/Exception.h>
 #include <nlohmann/json.hpp>
+#include <unistd.h>
+
+#include <cstdlib>
 
 #include "cli/command.h"
 #include "scenescape/core/check.h"
 #include "scenescape/core/logging.h"
 #include "scenescape/core/utf8.h"
 
+namespace {
+
+// LibTorch's OpenMP threads (libgomp) spin between parallel regions by default.
+// On a machine whose cores other work holds (a shared workstation, a cluster
+// node running several jobs) the spinning steals the cores: the 2-thread
+// classical demo took 2:52 and 155 CPU-s there instead of 48 s / 70 CPU-s on
+// the same machine idle (docs/benchmarks.md). libgomp reads OMP_WAIT_POLICY
+// once, when it is loaded, before main; so when the user has not set it, the
+// program sets PASSIVE (threads sleep while they wait) and executes itself
+// again. If that fails (no /proc), it goes on as it is.
+void ReexecWithPassiveOpenMpWaits(char** argv) {
+  if (std::getenv("OMP_WAIT_POLICY") != nullptr) return;
+  if (setenv("OMP_WAIT_POLICY", "PASSIVE", 1) != 0) return;
+  execv("/proc/self/exe", argv);
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace scenescape;
+  ReexecWithPassiveOpenMpWaits(argv);
   CLI::App app{
       "scenescape: turn a photo (or, with models, a text prompt) into a 3D-consistent camera flythrough:\n"
       "frames, depth maps, camera path, video and a coloured mesh.\n\n"
