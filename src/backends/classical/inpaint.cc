@@ -8,6 +8,7 @@
 #include <array>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <vector>
 
 #include "scenescape/backends/classical/background_side.h"
@@ -93,8 +94,12 @@ cv::Mat BackgroundFill(const cv::Mat& bgr, const cv::Mat& hole, const cv::Mat& d
 
 // Exemplar fill by one copy offset per hole region (hand-written: xphoto's
 // shift-map inpainting, INPAINT_SHIFTMAP, searches offsets per pixel and took
-// 91 s for a 60-pixel border band at 512x512 on this VM). For each connected
-// hole region of at least 16 pixels, every offset o on a 2-pixel grid within
+// 91 s for a 60-pixel border band at 512x512 on this VM). The regions are the
+// hole's connected components cut into kCell x kCell tiles: a band around the
+// whole frame (the camera backing out) is one component that no single offset
+// fits. With `depth`, the hole pixels between known pixels (disocclusions,
+// BackgroundSide::Enclosed) are left to `fallback`. For each region of at
+// least 16 pixels, every offset o on a 2-pixel grid within
 // +-max(2 x its thickness + 16, 48) px (thickness: the largest distance from a
 // hole pixel to a known one) and at least 2 x thickness + 2 long (so the copy
 // comes from outside the region) is scored by the mean squared grey difference
@@ -104,27 +109,53 @@ cv::Mat BackgroundFill(const cv::Mat& bgr, const cv::Mat& hole, const cv::Mat& d
 // the colours at p + o of the best offset: real texture continued by
 // translation (periodic facades, tiles, grass), never mirrored. What no
 // offset covers keeps `fallback`.
-cv::Mat OffsetCopyFill(const cv::Mat& bgr, const cv::Mat& hole, const cv::Mat& fallback) {
+cv::Mat OffsetCopyFill(const cv::Mat& bgr, const cv::Mat& hole, const cv::Mat& depth, const cv::Mat& fallback) {
+  constexpr int kCell = 48;
   const int h = bgr.rows, w = bgr.cols;
   cv::Mat out = fallback.clone();
-  cv::Mat labels, stats, centroids;
-  const int n = cv::connectedComponentsWithStats(hole, labels, stats, centroids, 8, CV_32S);
+  cv::Mat copyable = hole.clone();
+  if (!depth.empty()) {
+    const BackgroundSide side(hole);
+    for (int i = 0; i < h * w; ++i)
+      if (copyable.ptr<uint8_t>()[i] && side.Enclosed(i)) copyable.ptr<uint8_t>()[i] = 0;
+  }
+  cv::Mat components;
+  cv::connectedComponents(copyable, components, 8, CV_32S);
+  // Region label per pixel: (component, tile) pairs numbered from 1.
+  const int tiles_x = (w + kCell - 1) / kCell;
+  std::map<std::pair<int, int>, int> ids;
+  cv::Mat labels(h, w, CV_32S, cv::Scalar(0));
+  std::vector<cv::Rect> boxes(1);
+  std::vector<int> areas(1, 0);
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x) {
+      const int c = components.at<int>(y, x);
+      if (c == 0) continue;
+      const auto [it, added] =
+          ids.emplace(std::make_pair(c, (y / kCell) * tiles_x + x / kCell), static_cast<int>(boxes.size()));
+      if (added) boxes.emplace_back(x, y, 1, 1), areas.push_back(0);
+      const int l = it->second;
+      labels.at<int>(y, x) = l;
+      boxes[l] |= cv::Rect(x, y, 1, 1);
+      ++areas[l];
+    }
   cv::Mat dist;
   cv::distanceTransform(hole, dist, cv::DIST_L2, 3);
   cv::Mat grey;
   cv::cvtColor(bgr, grey, cv::COLOR_BGR2GRAY);
-  for (int l = 1; l < n; ++l) {
-    if (stats.at<int>(l, cv::CC_STAT_AREA) < 16) continue;
-    const cv::Rect box(stats.at<int>(l, cv::CC_STAT_LEFT),
-                       stats.at<int>(l, cv::CC_STAT_TOP),
-                       stats.at<int>(l, cv::CC_STAT_WIDTH),
-                       stats.at<int>(l, cv::CC_STAT_HEIGHT));
-    const cv::Mat region = labels == l;
+  for (size_t l = 1; l < boxes.size(); ++l) {
+    if (areas[l] < 16) continue;
+    const cv::Rect box = boxes[l];
+    // The region and its ring, within the box grown by the ring's 3 px.
+    const cv::Rect roi = (box + cv::Size(6, 6) - cv::Point(3, 3)) & cv::Rect(0, 0, w, h);
+    cv::Mat region(h, w, CV_8U, cv::Scalar(0));
+    region(roi).setTo(255, labels(roi) == static_cast<int>(l));
     double thickness = 0;
-    cv::minMaxLoc(dist, nullptr, &thickness, nullptr, nullptr, region);
-    cv::Mat ring;
-    cv::dilate(region, ring, cv::getStructuringElement(cv::MORPH_RECT, cv::Size(7, 7)));
-    ring &= hole == 0;
+    cv::minMaxLoc(dist(roi), nullptr, &thickness, nullptr, nullptr, region(roi));
+    cv::Mat ring(h, w, CV_8U, cv::Scalar(0));
+    cv::Mat ring_roi = ring(roi);
+    cv::dilate(region(roi), ring_roi, cv::getStructuringElement(cv::MORPH_RECT, cv::Size(7, 7)));
+    ring_roi &= hole(roi) == 0;
     std::vector<cv::Point> ring_pts, region_pts;
     for (int y = std::max(0, box.y - 3); y < std::min(h, box.y + box.height + 3); ++y)
       for (int x = std::max(0, box.x - 3); x < std::min(w, box.x + box.width + 3); ++x) {
@@ -166,7 +197,7 @@ cv::Mat OffsetCopyFill(const cv::Mat& bgr, const cv::Mat& hole, const cv::Mat& f
     if (!std::isfinite(best)) continue;
     for (int y = box.y; y < box.y + box.height; ++y)
       for (int x = box.x; x < box.x + box.width; ++x) {
-        if (labels.at<int>(y, x) != l) continue;
+        if (labels.at<int>(y, x) != static_cast<int>(l)) continue;
         const int sx = x + best_o.x, sy = y + best_o.y;
         if (sx >= 0 && sy >= 0 && sx < w && sy < h && !hole.at<uint8_t>(sy, sx))
           out.at<cv::Vec3b>(y, x) = bgr.at<cv::Vec3b>(sy, sx);
@@ -183,8 +214,7 @@ cv::Mat BaseFill(int b, const cv::Mat& bgr, const cv::Mat& hole, const cv::Mat& 
       out = BackgroundFill(bgr, hole, depth);
       break;
     case 1:
-      cv::inpaint(bgr, hole, out, 3, cv::INPAINT_TELEA);
-      out = OffsetCopyFill(bgr, hole, out);
+      out = OffsetCopyFill(bgr, hole, depth, BackgroundFill(bgr, hole, depth));
       break;
     case 2:
       cv::inpaint(bgr, hole, out, 3, cv::INPAINT_TELEA);
