@@ -157,6 +157,20 @@ def reduced_dpt(midas_repo):
     return make
 
 
+def disparity_in_range(net, torch):
+    """Random weights put the heads' disparity near 0 everywhere (below the manifest's min_disparity of 0.01,
+    and the final ReLU zeroes what is negative): measured on the full-size Depth Anything V2, every depth came out
+    as the clamp's constant and every fine-tuning gradient was exactly 0, so a run could not show that the
+    fine-tuning changes anything. A bias of 1 on the head's last 1-channel convolution keeps the disparity
+    around 1 and the gradients flowing; a trained checkpoint is never touched (this script makes random
+    weights only)."""
+    last = [m for m in net.modules() if isinstance(m, torch.nn.Conv2d) and m.out_channels == 1]
+    if not last or last[-1].bias is None:
+        raise ValueError("the depth head has no 1-channel output convolution with a bias")
+    with torch.no_grad():
+        last[-1].bias.fill_(1.0)
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__.split("\n\n", 1)[1])
@@ -234,6 +248,7 @@ def main(argv=None):
                 what = f"random-weight Depth Anything V2 {encoder}{' (reduced)' if args.reduced else ''}"
             if args.reduced:
                 section["input_size"] = REDUCED_DEPTH_INPUT[args.set]
+            disparity_in_range(net, torch)
             ed.export_depth(tx, args.out, what, net, section, patch, hf, device=device, no_sdpa=args.no_sdpa,
                             verbose=args.verbose)
         else:
