@@ -706,7 +706,10 @@ void RunFolder::Complete(const Mesh& mesh, double seconds) {
 void RunFolder::Fail(const std::string& error) noexcept {
   if (record_.status == "complete") return;  // a failure after the run was recorded complete changes nothing
   try {
-    RemoveProducts();
+    // The unfinished frame's files go too: the folder then holds only what the record says is done, and on a
+    // full disk their space is what lets the failed record be written (a run that fills its disk in the
+    // middle of a frame otherwise keeps saying "running").
+    RemoveFramesFrom(frames_done_);
     record_.status = "failed";
     record_.error = error;
     json& frames = record_.frames;
