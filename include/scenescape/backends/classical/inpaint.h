@@ -25,16 +25,17 @@ namespace scenescape {
 //          fills disocclusions: the mean (weights 1 / distance^2) of its
 //          far-side neighbours among the nearest known pixels along the 8
 //          grid directions, and Telea r3 with the foreground within 16 px
-//          of the edge masked too (NearSideOfEdges); the other hole pixels take Navier-Stokes
-//          r5. Without depth, the mean of all 8 neighbours. (Hand-written:
-//          no OpenCV fill takes depth.)
+//          of the edge masked too (NearSideOfEdges); the other hole pixels
+//          take Navier-Stokes r5. Without depth, the mean of all 8
+//          neighbours. (Hand-written: no OpenCV fill takes depth.)
 //   k = 1  offset_copy: exemplar synthesis for larger holes and the bands
-//          outside the previous view: each hole region copies real texture
-//          from one offset, the one whose shifted ring of known pixels
-//          matches the ring around the region best (details in inpaint.cc;
-//          hand-written: xphoto's INPAINT_SHIFTMAP does this per pixel and
-//          took 91 s for one 512x512 frame here); pixels no offset covers take
-//          Telea r3.
+//          outside the previous view: each region (a hole component cut into
+//          48-px tiles) copies real texture from one offset, the one whose
+//          shifted ring of known pixels matches the ring around the region
+//          best (details in inpaint.cc; hand-written: xphoto's
+//          INPAINT_SHIFTMAP does this per pixel and took 91 s for one 512x512
+//          frame here). Disocclusions (with context.known_depth) and pixels no
+//          offset covers take the background fill of k = 0.
 //   k = 2  Telea (cv::inpaint INPAINT_TELEA), radius 3       [Telea 2004]
 //   k = 3  Navier-Stokes (cv::inpaint INPAINT_NS), radius 5  [Bertalmio et al. 2001]
 // Dropped: xphoto's frequency-selective reconstruction (it won no frame on
