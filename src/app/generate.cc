@@ -5,6 +5,8 @@
 #include <opencv2/core/version.hpp>
 #include <torch/version.h>
 
+#include <cstdlib>
+
 #include "frame_reporter.h"
 #include "scenescape/app/run_folder.h"
 #include "scenescape/app/run_plan.h"
@@ -92,8 +94,13 @@ void GenerateFromStart(const GenerateRequest& request, const std::optional<RunRe
   if (!plan.imported_path.empty()) plan.config.trajectory.file = folder.KeepTrajectory(plan.imported_path).string();
   if (request.overwrite) folder.Clear();
   SetLogFile(folder.File("log.txt"));
-  SCN_LOG_INFO(
-      "scenescape {} | back end: {} | {} threads", VersionString(), backend.description, at::get_num_threads());
+  // The wait policy libgomp started with (src/cli/main.cc sets PASSIVE unless the user chose).
+  const char* waits = std::getenv("OMP_WAIT_POLICY");
+  SCN_LOG_INFO("scenescape {} | back end: {} | {} threads (OpenMP waits: {})",
+               VersionString(),
+               backend.description,
+               at::get_num_threads(),
+               waits != nullptr ? waits : "default");
   if (!plan.start_image.defined()) SCN_LOG_INFO("frame 0 from the prompt: \"{}\"", plan.config.prompt);
   RunRecord record = NewRecord(plan, backend, request.command_line);
   record.reseed = reseed;

@@ -66,6 +66,18 @@ TEST(Cli, DemoRunWritesTheWholeLayout) {
   EXPECT_NE(again.output.find("already holds a run"), std::string::npos);
 }
 
+TEST(Cli, OpenMpThreadsSleepWhileTheyWaitUnlessTheUserChose) {
+  // Without OMP_WAIT_POLICY (ctest sets it for the tests, so it is taken away here) scenescape re-executes
+  // itself with PASSIVE (src/cli/main.cc); one the user set is kept.
+  const fs::path dir = testing::CreateTestDir();
+  for (const auto& [env, expected] : {std::pair<std::string, std::string>{"env -u OMP_WAIT_POLICY", "PASSIVE"},
+                                      {"env OMP_WAIT_POLICY=ACTIVE", "ACTIVE"}}) {
+    const Result r = testing::Run(env + " " + SCN_BINARY + " --frames 1 --out " + (dir / expected).string());
+    ASSERT_EQ(r.code, 0) << r.output;
+    EXPECT_NE(r.output.find("(OpenMP waits: " + expected + ")"), std::string::npos) << r.output;
+  }
+}
+
 TEST(Cli, HelpAndVersion) {
   const Result help = RunCli("--help");
   EXPECT_EQ(help.code, 0);
