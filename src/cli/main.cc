@@ -4,7 +4,6 @@
 // cmd_<name>.cc; no algorithms live here.
 #include <CLI/CLI.hpp>
 #include <c10/util/Exception.h>
-#include <nlohmann/json.hpp>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -19,7 +18,7 @@ namespace {
 // LibTorch's OpenMP threads (libgomp) spin between parallel regions by default.
 // On a machine whose cores other work holds (a shared workstation, a cluster
 // node running several jobs) the spinning steals the cores: the 2-thread
-// classical demo took 2:52 and 155 CPU-s there instead of 48 s / 70 CPU-s on
+// classical demo took 2:52 and 159 CPU-s there instead of 48 s / 70 CPU-s on
 // the same machine idle (docs/benchmarks.md). libgomp reads OMP_WAIT_POLICY
 // once, when it is loaded, before main; so when the user has not set it, the
 // program sets PASSIVE (threads sleep while they wait) and executes itself

@@ -180,10 +180,11 @@ class RunFolder {
   void WriteFrame(const FrameResult& frame, const GeneratorState& state);
   // The mesh files, the camera exports and the videos; run.json "complete".
   void Complete(const Mesh& mesh, double seconds);
-  // After anything failed between Begin and the end of Complete: removes the final products a partial Complete
-  // wrote and records "status": "failed" with `error` and the frames state.json counts as done. Best effort (the
-  // disk may be full): if run.json cannot be written, the one of the last finished frame says "running". Either
-  // way nothing looks complete, and --resume continues from the last finished frame.
+  // After anything failed between Begin and the end of Complete: removes the files of the unfinished frame and
+  // the final products a partial Complete wrote (RemoveFramesFrom the frames state.json counts as done; on a full
+  // disk that space is what lets the record be written), then records "status": "failed" with `error` and those
+  // frames. Best effort: if run.json still cannot be written, the one of the last finished frame says "running".
+  // Either way nothing looks complete, and --resume continues from the last finished frame.
   void Fail(const std::string& error) noexcept;
 
  private:

@@ -4,11 +4,10 @@
 
 namespace scenescape {
 
-cv::Mat NearSideOfEdges(const cv::Mat& depth, const cv::Mat& hole, int reach_px) {
+cv::Mat NearSideOfEdges(const BackgroundSide& side, const cv::Mat& depth, const cv::Mat& hole, int reach_px) {
   // The far side's depth at the hole pixels that have a near side, spread over
   // reach_px; the known pixels nearer than kNearSide x that are the front.
   cv::Mat far(hole.size(), CV_32F, cv::Scalar(0));
-  const BackgroundSide side(hole);
   side.ForEachEdge(depth, [&](int i, float far_depth) { far.ptr<float>()[i] = far_depth; });
   cv::dilate(far, far, cv::getStructuringElement(cv::MORPH_RECT, cv::Size(2 * reach_px + 1, 2 * reach_px + 1)));
   return (depth > 0) & (depth < far * BackgroundSide::kNearSide) & (hole == 0);

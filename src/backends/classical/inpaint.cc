@@ -60,15 +60,14 @@ uint64_t CandidateSeed(const FrameContext& context, int k) {
 // the other; their mean beat it on both (errors partly cancel). The other
 // hole pixels take Navier-Stokes r5 (its seams scored best there). Without
 // `depth`, every hole pixel takes the mean of all 8 neighbours.
-cv::Mat BackgroundFill(const cv::Mat& bgr, const cv::Mat& hole, const cv::Mat& depth) {
+cv::Mat BackgroundFill(const cv::Mat& bgr, const cv::Mat& hole, const cv::Mat& depth, const BackgroundSide& side) {
   cv::Mat out, behind;
   if (depth.empty()) {
     out = bgr.clone();
   } else {
     cv::inpaint(bgr, hole, out, 5, cv::INPAINT_NS);
-    cv::inpaint(bgr, hole | NearSideOfEdges(depth, hole, 16), behind, 3, cv::INPAINT_TELEA);
+    cv::inpaint(bgr, hole | NearSideOfEdges(side, depth, hole, 16), behind, 3, cv::INPAINT_TELEA);
   }
-  const BackgroundSide side(hole);
   for (int y = 0; y < bgr.rows; ++y) {
     for (int x = 0; x < bgr.cols; ++x) {
       if (!hole.at<uint8_t>(y, x)) continue;
@@ -109,13 +108,16 @@ cv::Mat BackgroundFill(const cv::Mat& bgr, const cv::Mat& hole, const cv::Mat& d
 // the colours at p + o of the best offset: real texture continued by
 // translation (periodic facades, tiles, grass), never mirrored. What no
 // offset covers keeps `fallback`.
-cv::Mat OffsetCopyFill(const cv::Mat& bgr, const cv::Mat& hole, const cv::Mat& depth, const cv::Mat& fallback) {
+cv::Mat OffsetCopyFill(const cv::Mat& bgr,
+                       const cv::Mat& hole,
+                       const cv::Mat& depth,
+                       const BackgroundSide& side,
+                       const cv::Mat& fallback) {
   constexpr int kCell = 48;
   const int h = bgr.rows, w = bgr.cols;
   cv::Mat out = fallback.clone();
   cv::Mat copyable = hole.clone();
   if (!depth.empty()) {
-    const BackgroundSide side(hole);
     for (int i = 0; i < h * w; ++i)
       if (copyable.ptr<uint8_t>()[i] && side.Enclosed(i)) copyable.ptr<uint8_t>()[i] = 0;
   }
@@ -206,15 +208,23 @@ cv::Mat OffsetCopyFill(const cv::Mat& bgr, const cv::Mat& hole, const cv::Mat& d
   return out;
 }
 
-// Base fill b (kBaseNames). `depth`: CV_32F mesh depth (-1 in holes) or empty.
-cv::Mat BaseFill(int b, const cv::Mat& bgr, const cv::Mat& hole, const cv::Mat& depth) {
-  cv::Mat out;
+// Base fill b (kBaseNames), made once into base[b]: the offset copy builds on
+// the background fill, which candidate 0 also is. `depth`: CV_32F mesh depth
+// (-1 in holes) or empty.
+const cv::Mat& BaseFill(int b,
+                        const cv::Mat& bgr,
+                        const cv::Mat& hole,
+                        const cv::Mat& depth,
+                        const BackgroundSide& side,
+                        std::array<cv::Mat, kNumBase>& base) {
+  cv::Mat& out = base[b];
+  if (!out.empty()) return out;
   switch (b) {
     case 0:
-      out = BackgroundFill(bgr, hole, depth);
+      out = BackgroundFill(bgr, hole, depth, side);
       break;
     case 1:
-      out = OffsetCopyFill(bgr, hole, depth, BackgroundFill(bgr, hole, depth));
+      out = OffsetCopyFill(bgr, hole, depth, side, BaseFill(0, bgr, hole, depth, side, base));
       break;
     case 2:
       cv::inpaint(bgr, hole, out, 3, cv::INPAINT_TELEA);
@@ -329,13 +339,13 @@ std::vector<at::Tensor> OpenCvInpainter::Inpaint(const at::Tensor& image,
         << "OpenCvInpainter::Inpaint: known_depth must be [H,W] like the image, got " << context.known_depth.sizes();
     depth = DepthToMat(context.known_depth.to(at::kCPU, at::kFloat).contiguous()).clone();
   }
+  const BackgroundSide side(hole8);  // shared by the background fill and the offset copy
   std::array<cv::Mat, kNumBase> base;
   cv::Mat detail_std;
   for (int k = 0; k < num_candidates; ++k) {
     Timer timer;
     const int b = k % kNumBase;
-    if (base[b].empty()) base[b] = BaseFill(b, bgr, hole8, depth);
-    cv::Mat fill = base[b];
+    cv::Mat fill = BaseFill(b, bgr, hole8, depth, side, base);
     if (k >= kNumBase) {
       if (detail_std.empty()) detail_std = DetailStd(bgr, hole8);
       const int round = (k - kNumBase) / kNumBase;

@@ -197,7 +197,8 @@ std::vector<SeamScorer::Terms> SeamScorer::ScoreTerms(const std::vector<at::Tens
   if (known_depth.defined()) {
     SCN_CHECK(known_depth.dim() == 2 && known_depth.size(0) == img.size(0) && known_depth.size(1) == img.size(1))
         << "SeamScorer: known_depth must be [H,W] like the image, got " << known_depth.sizes();
-    front = NearSideOfEdges(DepthToMat(known_depth.to(at::kCPU, at::kFloat).contiguous()), hole_mat, 2);
+    front = NearSideOfEdges(
+        BackgroundSide(hole_mat), DepthToMat(known_depth.to(at::kCPU, at::kFloat).contiguous()), hole_mat, 2);
   }
   Geometry g = Analyse(img, hole, front);
   if (g.pairs.empty() && !front.empty()) g = Analyse(img, hole, cv::Mat());  // only depth edges: judge them all

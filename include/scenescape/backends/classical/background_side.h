@@ -21,13 +21,14 @@ namespace scenescape {
 
 // The known pixels on the near side of a depth edge at a hole: CV_8U, 255 at
 // the known pixels within reach_px (chessboard) of a hole pixel that has a
-// near side (BackgroundSide::ForEachEdge) and nearer than kNearSide x that
+// near side (side.ForEachEdge; side: BackgroundSide(hole)) and nearer than kNearSide x that
 // pixel's far side. hole: CV_8U, nonzero = hole; depth: CV_32F at the known
 // pixels. A fill of the hole continues the surface behind such an edge, so
 // these pixels are neither a source (classical/inpaint.h, reach 16: Telea
 // must not march in from the foreground) nor a seam to match
 // (classical/scorer.h, reach 2: the edge's own pixels).
-cv::Mat NearSideOfEdges(const cv::Mat& depth, const cv::Mat& hole, int reach_px);
+class BackgroundSide;
+cv::Mat NearSideOfEdges(const BackgroundSide& side, const cv::Mat& depth, const cv::Mat& hole, int reach_px);
 
 class BackgroundSide {
  public:
